@@ -1,0 +1,1 @@
+"""The audit trail: one record per request that reached the edge."""

@@ -1,0 +1,82 @@
+"""Writing audit records without slowing requests down.
+
+A successful write operation records its audit row inside its own transaction, so the change and its record
+become durable together. Every other request (reads, denials, bad input) is queued and written by a
+background thread in batches, flushed at least every `FLUSH_SECONDS` and at shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from baryon.audit.tables import AuditEvent
+from baryon.store.db import Store
+
+FLUSH_SECONDS = 0.2
+BATCH = 500
+log = logging.getLogger("baryon.audit")
+
+
+class AuditRecorder:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="baryon-audit", daemon=True)
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+
+    def enqueue(self, event: dict[str, Any]) -> None:
+        self._queue.put(event)
+
+    @staticmethod
+    def write_now(db: Session, event: dict[str, Any]) -> None:
+        db.add(AuditEvent(**event))
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            batch: list[dict[str, Any]] = []
+            try:
+                item = self._queue.get(timeout=FLUSH_SECONDS)
+            except queue.Empty:
+                continue
+            if item is None:
+                stopping = True
+            else:
+                batch.append(item)
+            while len(batch) < BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            self._flush(batch)
+
+    def _flush(self, batch: list[dict[str, Any]]) -> None:
+        if not batch:
+            return
+        try:
+            with self._store.session() as db:
+                db.execute(insert(AuditEvent), batch)
+        except Exception:  # the audit trail must never take the server down; report and go on
+            log.exception("could not write %d audit records", len(batch))
+
+    def stop(self) -> None:
+        """Flush everything queued and stop the writer thread."""
+        if self._started:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+            self._started = False

@@ -1,0 +1,70 @@
+"""IAM: the resource an operation acts on follows from the name it is given.
+
+`UserName` → `user/NAME`, `RoleName` → `role/NAME`, `GroupName` → `group/NAME`, `PolicyArn` → that policy,
+`InstanceProfileName` → `instance-profile/NAME`; operations on the caller's own user (GetUser, CreateAccessKey
+without `UserName`) act on the caller; listing operations act on `KIND/*` under the requested path prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from baryon.authz.action_map.tags import tag_context
+from baryon.identity.caller import Caller
+
+_NAMED = (
+    ("UserName", "user"),
+    ("RoleName", "role"),
+    ("GroupName", "group"),
+    ("InstanceProfileName", "instance-profile"),
+)
+_LISTINGS = {
+    "ListUsers": "user",
+    "ListRoles": "role",
+    "ListGroups": "group",
+    "ListPolicies": "policy",
+    "ListInstanceProfiles": "instance-profile",
+}
+_ACCOUNT_WIDE = frozenset(
+    {
+        "GetAccountSummary",
+        "GetAccountAuthorizationDetails",
+        "ListAccountAliases",
+        "CreateAccountAlias",
+        "DeleteAccountAlias",
+        "GetAccountPasswordPolicy",
+        "SimulateCustomPolicy",
+        "GetContextKeysForCustomPolicy",
+    }
+)
+
+
+def _arn(caller: Caller, kind: str, name: str, path: str = "/") -> str:
+    return f"arn:aws:iam::{caller.account_id}:{kind}{path}{name}"
+
+
+def resources(operation: str, params: Mapping[str, Any], caller: Caller, region: str) -> tuple[str, ...]:
+    if operation in _ACCOUNT_WIDE:
+        return ("*",)
+    if operation in _LISTINGS:
+        return (_arn(caller, _LISTINGS[operation], "*", params.get("PathPrefix", "/")),)
+    if operation == "SimulatePrincipalPolicy" or operation == "GetContextKeysForPrincipalPolicy":
+        return (params["PolicySourceArn"],)
+    for member, kind in _NAMED:
+        if member in params:
+            return (_arn(caller, kind, params[member], params.get("Path", "/")),)
+    if "PolicyArn" in params:
+        return (params["PolicyArn"],)
+    if caller.kind == "user":
+        return (caller.arn,)
+    return ("*",)
+
+
+def context(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    extra = tag_context(params.get("Tags"))
+    if "PolicyArn" in params and any(member in params for member, _ in _NAMED):
+        extra["iam:PolicyARN"] = params["PolicyArn"]
+    if "PermissionsBoundary" in params:
+        extra["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
+    return extra

@@ -1,0 +1,14 @@
+"""STS: AssumeRole acts on the role it names; the other operations have no resource type."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from baryon.identity.caller import Caller
+
+
+def resources(operation: str, params: Mapping[str, Any], caller: Caller, region: str) -> tuple[str, ...]:
+    if "RoleArn" in params:
+        return (params["RoleArn"],)
+    return ("*",)

@@ -1,0 +1,135 @@
+"""The `baryon` command."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from baryon.config import DEFAULT_DATA_DIR, Settings
+
+if TYPE_CHECKING:
+    from baryon.store.db import Store
+
+app = typer.Typer(help="Baryon: a self-hosted control plane for multi-account AWS provisioning.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+
+@app.callback()
+def baryon() -> None:
+    """Baryon: a self-hosted control plane for multi-account AWS provisioning."""
+
+
+DataDir = Annotated[Path, typer.Option("--data-dir", help="Where Baryon keeps its state.")]
+DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: SQLite in the data dir.")]
+
+
+@app.command()
+def up(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 4570,
+    region: Annotated[str, typer.Option(help="Default region written to the profile.")] = "us-east-1",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Start Baryon in the foreground on its embedded defaults; Ctrl-C stops it."""
+    import uvicorn
+
+    from baryon.edge.app import build_app
+    from baryon.identity.bootstrap import bootstrap
+    from baryon.profile import write_profile
+    from baryon.runtime import Runtime
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    bound_port = listener.getsockname()[1]
+    settings = Settings.from_env(data_dir=data_dir, host=host, port=bound_port, region=region,
+                                 database_url=database_url)
+    runtime = Runtime.build(settings)
+    admin = bootstrap(runtime.store, runtime.secrets)
+    config_file, credentials_file = write_profile(admin.access_key_id, admin.secret_access_key, settings.region,
+                                                  settings.endpoint_url)
+    console.print(f"[bold]Baryon[/bold] listening on [cyan]{settings.endpoint_url}[/cyan]")
+    console.print(f"  management account {admin.account_id}, administrator {admin.user_arn}")
+    console.print(f"  AWS profile [green]baryon[/green] written to {config_file} and {credentials_file}")
+    console.print(f"  data dir {settings.data_dir}")
+    console.print("  try: [bold]aws --profile baryon sts get-caller-identity[/bold]")
+    server = uvicorn.Server(uvicorn.Config(build_app(runtime), log_level="warning", access_log=False,
+                                           timeout_graceful_shutdown=5))
+    try:
+        server.run(sockets=[listener])
+    finally:
+        runtime.close()
+        console.print("Baryon stopped.")
+
+
+def _open_store(data_dir: Path, database_url: str | None) -> Store:
+    from baryon.store.db import Store
+
+    settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
+    store = Store(settings.resolved_database_url)
+    store.migrate()
+    return store
+
+
+@app.command()
+def audit(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    principal: Annotated[str | None, typer.Option(help="Only calls by this principal ARN.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only calls by principals of this account.")] = None,
+    decision: Annotated[str | None, typer.Option(
+        help="allowed, explicitDeny, implicitDeny, unauthenticated or not-evaluated.")] = None,
+    operation: Annotated[str | None, typer.Option(help="Only this operation, e.g. CreateUser.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many recent calls to show.")] = 50,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new calls.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Show recent calls from the audit trail (newest last)."""
+    import json
+    import time
+
+    from rich.table import Table
+
+    from baryon.audit.query import AuditFilter, as_dict, recent
+
+    store = _open_store(data_dir, database_url)
+    where = AuditFilter(principal=principal, account=account, decision=decision, operation=operation)
+    last_id: int | None = None
+    while True:
+        with store.session() as db:
+            events = recent(db, where if last_id is None else AuditFilter(**{**where.__dict__, "after_id": last_id}),
+                            limit=limit if last_id is None else 1000)
+        if as_json:
+            for event in events:
+                typer.echo(json.dumps(as_dict(event)))
+        elif events:
+            table = Table("time", "principal", "operation", "decision", "status", "error", "ms", box=None)
+            for event in events:
+                table.add_row(event.at.strftime("%H:%M:%S"), event.principal_arn or "-",
+                              f"{event.service}:{event.operation}", event.decision, str(event.status),
+                              event.error_code or "", f"{event.latency_ms:.1f}")
+            console.print(table)
+        if events:
+            last_id = events[-1].id
+        elif last_id is None:
+            last_id = 0
+        if not follow:
+            break
+        time.sleep(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The ASGI application: every AWS request goes through the pipeline; `/_baryon/health` answers probes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from baryon.edge.pipeline import Pipeline
+from baryon.edge.request import RawRequest
+from baryon.runtime import Runtime
+
+TOO_LARGE = (
+    b'{"__type":"SerializationException","message":"The request body is larger than Baryon accepts."}'
+)
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_app(runtime: Runtime) -> Starlette:
+    pipeline = Pipeline(runtime)
+    limit = runtime.settings.max_body_bytes
+
+    async def aws(request: Request) -> Response:
+        body = await _read_body(request, limit)
+        if body is None:
+            return Response(TOO_LARGE, status_code=413, media_type="application/x-amz-json-1.0")
+        raw = RawRequest(
+            method=request.method,
+            raw_path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
+            query_string=request.scope.get("query_string", b"").decode("latin-1"),
+            headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]),
+            body=body,
+            client_ip=request.client.host if request.client else "0.0.0.0",
+            scheme=request.url.scheme,
+        )
+        result = await run_in_threadpool(pipeline.handle, raw)
+        return Response(result.body, status_code=result.status, media_type=result.content_type, headers=result.headers)
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        runtime.audit.start()
+        try:
+            yield
+        finally:
+            runtime.audit.stop()
+
+    routes = [
+        Route("/_baryon/health", health, methods=["GET"]),
+        Route("/{path:path}", aws, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,302 @@
+"""The request chain: parse → authenticate → resolve principal → authorize → dispatch → record.
+
+Every request takes exactly these steps in this order, whatever the service. A step that refuses the
+request raises a `ServiceError` (or `AuthenticationFailed`); the chain renders it in the protocol's shape,
+and the record step runs for every request, refused or not.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+from botocore.model import OperationModel
+
+from baryon import ids
+from baryon.authz import action_map
+from baryon.crypto import fingerprint
+from baryon.edge import auth_errors, sigv4
+from baryon.edge.context import Call, RequestContext
+from baryon.edge.errors import AccessDenied, ServiceError, UnknownOperation
+from baryon.edge.operations import is_read_only
+from baryon.edge.protocols import json_codec, query_codec
+from baryon.edge.protocols.spec import ServiceSpec, load_service, service_by_target_prefix
+from baryon.edge.request import RawRequest, RawResponse
+from baryon.runtime import Runtime
+
+log = logging.getLogger("baryon.edge")
+XML = "text/xml"
+
+
+@dataclass
+class Parsed:
+    spec: ServiceSpec
+    operation: OperationModel
+    params: dict[str, Any]
+    signature: sigv4.Signature | None
+
+
+class Pipeline:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.max_skew = timedelta(seconds=runtime.settings.max_clock_skew_seconds)
+
+    # -- the chain -------------------------------------------------------------------------------------------
+
+    def handle(self, raw: RawRequest) -> RawResponse:
+        started = time.perf_counter()
+        ctx = RequestContext(
+            request_id=ids.request_id(),
+            received_at=datetime.now(UTC),
+            source_ip=raw.client_ip,
+            secure_transport=raw.scheme == "https",
+        )
+        spec: ServiceSpec | None = None
+        error: ServiceError | None = None
+        response: RawResponse | None = None
+        recorded = False
+        try:
+            parsed = self.parse(raw, ctx)
+            spec = parsed.spec
+            self.authenticate(raw, ctx, parsed)
+            requested = self.authorize(ctx, parsed)
+            response, recorded = self.dispatch(ctx, parsed, requested, started)
+        except sigv4.AuthenticationFailed as failure:
+            ctx.decision = "unauthenticated"
+            ctx.reason = failure.message
+            error = auth_errors.as_service_error(failure, spec.protocol if spec else _guess_protocol(raw))
+        except ServiceError as service_error:
+            error = service_error
+        except Exception:
+            log.exception("request %s failed", ctx.request_id)
+            error = ServiceError("InternalFailure", "The request processing has failed because of an unknown "
+                                 "error, exception or failure.", status=500, sender_fault=False)
+        if error is not None:
+            response = self.render_error(raw, spec, error, ctx)
+        assert response is not None
+        response.headers["x-amzn-RequestId"] = ctx.request_id
+        if not recorded:
+            self.runtime.audit.enqueue(self.audit_event(ctx, response.status, error, started))
+        return response
+
+    # -- parse -----------------------------------------------------------------------------------------------
+
+    def parse(self, raw: RawRequest, ctx: RequestContext) -> Parsed:
+        target = raw.header("x-amz-target")
+        signature_error: sigv4.AuthenticationFailed | None = None
+        try:
+            signature = sigv4.read_signature(raw.header_map, raw.query)
+        except sigv4.AuthenticationFailed as failure:
+            signature, signature_error = None, failure
+        if target is not None:
+            prefix, _, name = target.partition(".")
+            spec = service_by_target_prefix(prefix)
+            if spec is None:
+                raise UnknownOperation(f"Unknown target {target[:200]}")
+            ctx.service = spec.name
+            if signature_error:
+                raise signature_error
+            return self._parse_json(raw, ctx, spec, name, signature)
+        if signature_error:
+            raise signature_error
+        form = self._form(raw)
+        service = signature.service if signature else None
+        if service is None:
+            raise sigv4.AuthenticationFailed(sigv4.Failure.MISSING, "")
+        try:
+            spec = load_service(service)
+        except KeyError:
+            raise ServiceError("InvalidAction", f"Baryon does not serve the service '{service[:64]}'.") from None
+        ctx.service = spec.name
+        if spec.protocol == "json":
+            raise UnknownOperation("Missing X-Amz-Target header")
+        name = form.get("Action", "")
+        return self._parse_query(ctx, spec, name, form, signature)
+
+    def _parse_json(
+        self, raw: RawRequest, ctx: RequestContext, spec: ServiceSpec, name: str, signature: sigv4.Signature | None
+    ) -> Parsed:
+        operation = spec.operation(name)
+        if operation is None:
+            raise UnknownOperation(f"Operation {name[:128]} is not supported by {spec.name}.")
+        ctx.operation = operation.name
+        params = json_codec.decode_request(operation, raw.body)
+        return Parsed(spec, operation, params, signature)
+
+    def _parse_query(
+        self, ctx: RequestContext, spec: ServiceSpec, name: str, form: dict[str, str], signature: sigv4.Signature | None
+    ) -> Parsed:
+        operation = spec.operation(name)
+        if operation is None:
+            raise ServiceError(
+                "InvalidAction", f"Could not find operation {name[:128]} for version {spec.api_version}"
+            )
+        ctx.operation = operation.name
+        version = form.get("Version")
+        if version is not None and version != spec.api_version:
+            raise ServiceError("InvalidAction", f"Could not find operation {name} for version {version[:32]}")
+        params = query_codec.decode_request(operation, form)
+        return Parsed(spec, operation, params, signature)
+
+    @staticmethod
+    def _form(raw: RawRequest) -> dict[str, str]:
+        pairs = list(raw.query)
+        content_type = (raw.header("content-type") or "").lower()
+        if raw.body and (raw.method == "POST" and "json" not in content_type):
+            try:
+                text = raw.body.decode("utf-8")
+                pairs += parse_qsl(text, keep_blank_values=True, strict_parsing=True, max_num_fields=5000)
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise ServiceError("MalformedQueryString", "The request body is not a valid form.") from exc
+        form: dict[str, str] = {}
+        for key, value in pairs:
+            if key.startswith("X-Amz-"):
+                continue
+            if key in form:
+                raise ServiceError("MalformedQueryString", f"Parameter {key[:100]} appears more than once.")
+            form[key] = value
+        return form
+
+    # -- authenticate and resolve the principal -------------------------------------------------------------
+
+    def authenticate(self, raw: RawRequest, ctx: RequestContext, parsed: Parsed) -> None:
+        signature = parsed.signature
+        if signature is None:
+            raise sigv4.AuthenticationFailed(sigv4.Failure.MISSING, "")
+        if signature.service != parsed.spec.name:
+            raise sigv4.AuthenticationFailed(
+                sigv4.Failure.WRONG_SERVICE, f"Credential should be scoped to correct service: '{parsed.spec.name}'. "
+            )
+        sigv4.check_time(signature, ctx.received_at, self.max_skew)
+        credential = self.runtime.credentials.resolve(signature.access_key_id)
+        invalid = "The security token included in the request is invalid."
+        if credential is None or not credential.active:
+            raise sigv4.AuthenticationFailed(sigv4.Failure.UNKNOWN_KEY, invalid)
+        if credential.token_fingerprint is not None:
+            presented = fingerprint(signature.session_token or "")
+            if not hmac.compare_digest(presented, credential.token_fingerprint):
+                raise sigv4.AuthenticationFailed(sigv4.Failure.UNKNOWN_KEY, invalid)
+            if credential.expires_at is not None and credential.expires_at <= ctx.received_at:
+                raise sigv4.AuthenticationFailed(
+                    sigv4.Failure.EXPIRED_TOKEN, "The security token included in the request is expired"
+                )
+        elif signature.session_token:
+            raise sigv4.AuthenticationFailed(sigv4.Failure.UNKNOWN_KEY, invalid)
+        sigv4.verify(signature, credential.secret, raw.method, raw.raw_path, raw.query, raw.header_values, raw.body)
+        ctx.caller = credential.caller
+        ctx.region = signature.region
+
+    # -- authorize -------------------------------------------------------------------------------------------
+
+    def authorize(self, ctx: RequestContext, parsed: Parsed) -> action_map.RequestedAction:
+        caller = ctx.caller
+        assert caller is not None and ctx.region is not None
+        requested = action_map.describe(parsed.spec.name, parsed.operation.name, parsed.params, caller, ctx.region)
+        ctx.action = requested.action
+        ctx.resources = requested.resources
+        context = request_context(ctx)
+        context.update(requested.context)
+        ctx.authz_context = context
+        if not requested.needs_authorization:
+            ctx.decision, ctx.reason = "allowed", "no authorization is required for this action"
+            return requested
+        outcome = self.runtime.authorizer.check(caller, requested.action, requested.resources, context)
+        ctx.decision = outcome.decision.effect.value
+        if not outcome.allowed:
+            ctx.reason = outcome.message
+            raise AccessDenied(outcome.message or "Access denied")
+        ctx.reason = "allowed by " + ", ".join(
+            sorted({m.policy_id for m in outcome.decision.matched_statements if m.effect == "Allow"})
+        )
+        return requested
+
+    # -- dispatch --------------------------------------------------------------------------------------------
+
+    def dispatch(
+        self, ctx: RequestContext, parsed: Parsed, requested: action_map.RequestedAction, started: float
+    ) -> tuple[RawResponse, bool]:
+        spec, operation = parsed.spec, parsed.operation
+        handler = self.runtime.services[spec.name].handlers.get(operation.name) if spec.name in (
+            self.runtime.services
+        ) else None
+        if handler is None:
+            raise ServiceError(
+                "InvalidAction" if spec.protocol == "query" else "UnknownOperationException",
+                f"Baryon does not serve {spec.name}:{operation.name}.",
+            )
+        writes = not is_read_only(operation.name)
+        with self.runtime.store.session() as db:
+            result = handler(Call(ctx=ctx, params=parsed.params, db=db, runtime=self.runtime))
+            if writes:
+                self.runtime.audit.write_now(db, self.audit_event(ctx, 200, None, started))
+        if spec.protocol == "json":
+            body = json_codec.encode_response(operation, result)
+            return RawResponse(200, body, spec.json_content_type), writes
+        body = query_codec.encode_response(spec, operation, result, ctx.request_id)
+        return RawResponse(200, body, XML), writes
+
+    # -- errors and the record -------------------------------------------------------------------------------
+
+    def render_error(self, raw: RawRequest, spec: ServiceSpec | None, error: ServiceError, ctx: RequestContext) -> RawResponse:
+        protocol = spec.protocol if spec else _guess_protocol(raw)
+        if spec is None:
+            spec = load_service("proton" if protocol == "json" else "sts")
+        if protocol == "json":
+            status, body = json_codec.encode_error(spec, error)
+            return RawResponse(status, body, spec.json_content_type)
+        status, body = query_codec.encode_error(spec, error, ctx.request_id)
+        return RawResponse(status, body, XML)
+
+    def audit_event(self, ctx: RequestContext, status: int, error: ServiceError | None, started: float) -> dict[str, Any]:
+        caller = ctx.caller
+        return {
+            "at": ctx.received_at,
+            "request_id": ctx.request_id,
+            "principal_arn": caller.arn if caller else None,
+            "account_id": caller.account_id if caller else None,
+            "source_ip": ctx.source_ip,
+            "service": ctx.service,
+            "operation": ctx.operation,
+            "action": ctx.action,
+            "resources": json.dumps(list(ctx.resources)) if ctx.resources else None,
+            "region": ctx.region,
+            "decision": ctx.decision,
+            "reason": ctx.reason,
+            "error_code": error.code if error else None,
+            "status": status,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+            "context": json.dumps(ctx.authz_context, default=str) if ctx.authz_context else None,
+        }
+
+
+def _guess_protocol(raw: RawRequest) -> str:
+    return "json" if raw.header("x-amz-target") or "json" in (raw.header("content-type") or "") else "query"
+
+
+def request_context(ctx: RequestContext) -> dict[str, Any]:
+    """The global condition keys AWS puts in every request context."""
+    caller = ctx.caller
+    assert caller is not None
+    principal_type = {"user": "User", "assumed-role": "AssumedRole", "root": "Account"}[caller.kind]
+    context: dict[str, Any] = {
+        "aws:PrincipalArn": caller.principal_arn,
+        "aws:PrincipalAccount": caller.account_id,
+        "aws:PrincipalType": principal_type,
+        "aws:userid": caller.user_id,
+        "aws:RequestedRegion": ctx.region,
+        "aws:CurrentTime": ctx.received_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(ctx.received_at.timestamp())),
+        "aws:SecureTransport": "true" if ctx.secure_transport else "false",
+        "aws:SourceIp": ctx.source_ip,
+    }
+    if caller.kind == "user":
+        context["aws:username"] = caller.name
+    for key, value in caller.tags:
+        context[f"aws:PrincipalTag/{key}"] = value
+    return context

@@ -1,0 +1,1 @@
+"""The identity plane: IAM principals, policies and access keys, and STS sessions."""

@@ -1,0 +1,1 @@
+"""AWS Organizations: the organization, its accounts, OUs and policies."""

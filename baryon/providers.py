@@ -1,0 +1,12 @@
+"""Every service Baryon serves natively, and the modules that implement its operations."""
+
+from __future__ import annotations
+
+from baryon.edge.operations import Operations
+
+
+def operation_tables() -> dict[str, Operations]:
+    from baryon.identity import sts
+
+    tables = [sts.sts]
+    return {table.service: table for table in tables}

@@ -1,0 +1,50 @@
+"""The long-lived parts of one Baryon process, built once and shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baryon.audit.recorder import AuditRecorder
+from baryon.authz.authorizer import Authorizer
+from baryon.config import Settings
+from baryon.crypto import SecretBox
+from baryon.edge.operations import Operations
+from baryon.identity.credentials import CredentialResolver
+from baryon.store.db import Store
+from baryon.store.generation import GenerationWatch
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    secrets: SecretBox
+    watch: GenerationWatch
+    credentials: CredentialResolver
+    authorizer: Authorizer
+    audit: AuditRecorder
+    services: dict[str, Operations]
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        from baryon.providers import operation_tables
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.resolved_database_url)
+        store.migrate()
+        secrets = SecretBox.from_settings(settings.data_dir, settings.secret_key)
+        watch = GenerationWatch(store)
+        return cls(
+            settings=settings,
+            store=store,
+            secrets=secrets,
+            watch=watch,
+            credentials=CredentialResolver(store, secrets, watch),
+            authorizer=Authorizer(store, watch),
+            audit=AuditRecorder(store),
+            services=operation_tables(),
+        )
+
+    def close(self) -> None:
+        self.audit.stop()
+        self.store.dispose()

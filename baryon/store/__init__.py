@@ -1,0 +1,1 @@
+"""Durable state: SQLAlchemy models and Alembic migrations over SQLite (default) or PostgreSQL."""

@@ -1,0 +1,12 @@
+"""Imports every table module so the metadata is complete (for migrations and for tests)."""
+
+from __future__ import annotations
+
+from baryon.audit import tables as audit_tables
+from baryon.identity import tables as identity_tables
+from baryon.org import tables as org_tables
+from baryon.store import generation, meta
+from baryon.store.base import Base
+
+MODULES = (audit_tables, identity_tables, org_tables, generation, meta)
+metadata = Base.metadata
