@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,9 +16,13 @@ from baryon.config import DEFAULT_DATA_DIR, Settings
 if TYPE_CHECKING:
     from baryon.store.db import Store
 
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread may hold the GIL while others wait. Requests hop between the event loop, worker threads
+and the audit writer; Python's default 5 ms lets one of them stall the rest (a lock convoy)."""
+
 app = typer.Typer(help="Baryon: a self-hosted control plane for multi-account AWS provisioning.",
                   no_args_is_help=True, add_completion=False)
-console = Console()
+console = Console(soft_wrap=True)
 
 
 
@@ -46,7 +51,9 @@ def up(
     from baryon.profile import write_profile
     from baryon.runtime import Runtime
 
+    sys.setswitchinterval(SWITCH_INTERVAL)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))

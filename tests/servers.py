@@ -84,7 +84,6 @@ class RunningServer:
             AWS_CONFIG_FILE=str(self.home / "aws-config"),
             AWS_SHARED_CREDENTIALS_FILE=str(self.home / "aws-credentials"),
             AWS_MAX_ATTEMPTS="1",
-            AWS_RETRY_MODE="standard",
             AWS_PAGER="",
         )
         env.update(self.extra_env)

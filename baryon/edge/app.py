@@ -11,13 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from baryon.edge.errors import ServiceError
 from baryon.edge.pipeline import Pipeline
 from baryon.edge.request import RawRequest
 from baryon.runtime import Runtime
-
-TOO_LARGE = (
-    b'{"__type":"SerializationException","message":"The request body is larger than Baryon accepts."}'
-)
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -40,18 +37,19 @@ def build_app(runtime: Runtime) -> Starlette:
 
     async def aws(request: Request) -> Response:
         body = await _read_body(request, limit)
-        if body is None:
-            return Response(TOO_LARGE, status_code=413, media_type="application/x-amz-json-1.0")
         raw = RawRequest(
             method=request.method,
             raw_path=request.scope.get("raw_path", b"/").decode("latin-1") or "/",
             query_string=request.scope.get("query_string", b"").decode("latin-1"),
             headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]),
-            body=body,
+            body=body or b"",
             client_ip=request.client.host if request.client else "0.0.0.0",
             scheme=request.url.scheme,
         )
-        result = await run_in_threadpool(pipeline.handle, raw)
+        refused = None if body is not None else ServiceError(
+            "SerializationException", "The request body is larger than Baryon accepts.", status=413
+        )
+        result = await run_in_threadpool(pipeline.handle, raw, refused)
         return Response(result.body, status_code=result.status, media_type=result.content_type, headers=result.headers)
 
     async def health(_: Request) -> Response:

@@ -35,12 +35,33 @@ class RequestContext:
 
 @dataclass
 class Call:
-    """One operation as a provider sees it: validated parameters, the caller, and a database session."""
+    """One operation as a provider sees it: validated parameters, the caller, and a database session.
+
+    The session (and its transaction) is opened on first use of `db`, so operations that need no state
+    cost no database round trip; `commit` ends it when the operation succeeded, `rollback` otherwise.
+    """
 
     ctx: RequestContext
     params: dict[str, Any]
-    db: Session
     runtime: Runtime
+    _session: Session | None = None
+
+    @property
+    def db(self) -> Session:
+        if self._session is None:
+            self._session = self.runtime.store.begin()
+        return self._session
+
+    def commit(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            self.runtime.store.commit(session)
+
+    def rollback(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.rollback()
+            session.close()
 
     @property
     def caller(self) -> Caller:

@@ -49,7 +49,8 @@ class Pipeline:
 
     # -- the chain -------------------------------------------------------------------------------------------
 
-    def handle(self, raw: RawRequest) -> RawResponse:
+    def handle(self, raw: RawRequest, refused: ServiceError | None = None) -> RawResponse:
+        """Run the chain; `refused` is an error the HTTP layer already found (an oversize body)."""
         started = time.perf_counter()
         ctx = RequestContext(
             request_id=ids.request_id(),
@@ -62,6 +63,8 @@ class Pipeline:
         response: RawResponse | None = None
         recorded = False
         try:
+            if refused is not None:
+                raise refused
             parsed = self.parse(raw, ctx)
             spec = parsed.spec
             self.authenticate(raw, ctx, parsed)
@@ -200,12 +203,12 @@ class Pipeline:
         requested = action_map.describe(parsed.spec.name, parsed.operation.name, parsed.params, caller, ctx.region)
         ctx.action = requested.action
         ctx.resources = requested.resources
-        context = request_context(ctx)
-        context.update(requested.context)
-        ctx.authz_context = context
         if not requested.needs_authorization:
             ctx.decision, ctx.reason = "allowed", "no authorization is required for this action"
             return requested
+        context = request_context(ctx)
+        context.update(requested.context)
+        ctx.authz_context = context
         outcome = self.runtime.authorizer.check(caller, requested.action, requested.resources, context)
         ctx.decision = outcome.decision.effect.value
         if not outcome.allowed:
@@ -231,10 +234,15 @@ class Pipeline:
                 f"Baryon does not serve {spec.name}:{operation.name}.",
             )
         writes = not is_read_only(operation.name)
-        with self.runtime.store.session() as db:
-            result = handler(Call(ctx=ctx, params=parsed.params, db=db, runtime=self.runtime))
+        call = Call(ctx=ctx, params=parsed.params, runtime=self.runtime)
+        try:
+            result = handler(call)
             if writes:
-                self.runtime.audit.write_now(db, self.audit_event(ctx, 200, None, started))
+                self.runtime.audit.write_now(call.db, self.audit_event(ctx, 200, None, started))
+            call.commit()
+        except BaseException:
+            call.rollback()
+            raise
         if spec.protocol == "json":
             body = json_codec.encode_response(operation, result)
             return RawResponse(200, body, spec.json_content_type), writes
@@ -244,6 +252,8 @@ class Pipeline:
     # -- errors and the record -------------------------------------------------------------------------------
 
     def render_error(self, raw: RawRequest, spec: ServiceSpec | None, error: ServiceError, ctx: RequestContext) -> RawResponse:
+        if spec is None and ctx.service is not None:  # parse failed after it identified the service
+            spec = load_service(ctx.service)
         protocol = spec.protocol if spec else _guess_protocol(raw)
         if spec is None:
             spec = load_service("proton" if protocol == "json" else "sts")
@@ -290,7 +300,7 @@ def request_context(ctx: RequestContext) -> dict[str, Any]:
         "aws:PrincipalType": principal_type,
         "aws:userid": caller.user_id,
         "aws:RequestedRegion": ctx.region,
-        "aws:CurrentTime": ctx.received_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:CurrentTime": ctx.received_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "aws:EpochTime": str(int(ctx.received_at.timestamp())),
         "aws:SecureTransport": "true" if ctx.secure_transport else "false",
         "aws:SourceIp": ctx.source_ip,

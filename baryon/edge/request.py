@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import parse_qsl
 
 
@@ -18,22 +19,19 @@ class RawRequest:
     scheme: str = "http"
 
     def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key == name:
-                return value
-        return None
+        return self.header_map.get(name)
 
     def header_values(self, name: str) -> list[str]:
         return [value for key, value in self.headers if key == name]
 
-    @property
+    @cached_property
     def header_map(self) -> dict[str, str]:
         merged: dict[str, str] = {}
         for key, value in self.headers:
             merged[key] = f"{merged[key]},{value}" if key in merged else value
         return merged
 
-    @property
+    @cached_property
     def query(self) -> list[tuple[str, str]]:
         return parse_qsl(self.query_string, keep_blank_values=True)
 

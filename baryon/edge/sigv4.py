@@ -21,7 +21,6 @@ from urllib.parse import quote
 ALGORITHM = "AWS4-HMAC-SHA256"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
-_AUTH_FIELD = re.compile(r"\s*(Credential|SignedHeaders|Signature)\s*=\s*([^,\s]*)\s*")
 _SPACES = re.compile(r"\s+")
 
 
@@ -66,7 +65,12 @@ class Signature:
 
     @property
     def signed_at(self) -> datetime:
-        return datetime.strptime(self.amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        """`X-Amz-Date` (ISO 8601 basic: `20261128T120000Z`) as an aware datetime; ValueError if malformed."""
+        text = self.amz_date
+        if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not (text[:8] + text[9:15]).isdigit():
+            raise ValueError(text)
+        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
+                        int(text[13:15]), tzinfo=UTC)
 
 
 def _parse_credential(credential: str) -> tuple[str, str, str, str]:
@@ -97,9 +101,10 @@ def _from_header(authorization: str, headers: Mapping[str, str]) -> Signature:
         raise AuthenticationFailed(Failure.INCOMPLETE, f"Unsupported AWS 'algorithm': '{algorithm}'")
     fields: dict[str, str] = {}
     for piece in rest.split(","):
-        match = _AUTH_FIELD.fullmatch(piece)
-        if match:
-            fields[match.group(1)] = match.group(2)
+        name, sep, value = piece.partition("=")
+        name = name.strip()
+        if sep and name in ("Credential", "SignedHeaders", "Signature"):
+            fields[name] = value.strip()
     missing = [name for name in ("Credential", "SignedHeaders", "Signature") if not fields.get(name)]
     if missing:
         raise AuthenticationFailed(
@@ -197,6 +202,8 @@ def check_time(signature: Signature, now: datetime, max_skew: timedelta) -> None
 
 
 def _canonical_query(query: Sequence[tuple[str, str]], presigned: bool) -> str:
+    if not query:
+        return ""
     pairs = sorted(
         (quote(key, safe="-_.~"), quote(value, safe="-_.~"))
         for key, value in query
@@ -206,7 +213,9 @@ def _canonical_query(query: Sequence[tuple[str, str]], presigned: bool) -> str:
 
 
 def _canonical_path(raw_path: str) -> str:
-    path = raw_path or "/"
+    if raw_path in ("", "/"):
+        return "/"
+    path = raw_path
     normalized = posixpath.normpath(path)
     if path.endswith("/") and normalized != "/":
         normalized += "/"
@@ -267,7 +276,7 @@ def verify(
     body: bytes,
 ) -> None:
     expected = expected_signature(signature, secret, method, raw_path, query, header_values, body)
-    if not hmac.compare_digest(expected, signature.signature.lower()):
+    if not hmac.compare_digest(expected.encode(), signature.signature.lower().encode()):  # str: ASCII only
         raise AuthenticationFailed(
             Failure.MISMATCH,
             "The request signature we calculated does not match the signature you provided. Check your AWS "

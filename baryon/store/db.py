@@ -41,6 +41,21 @@ class Store:
             for callback in session.info.pop("after_commit", ()):
                 callback()
 
+    def begin(self) -> Session:
+        """A session with an open transaction, for callers that commit later with `commit`."""
+        session = self._sessions()
+        session.begin()
+        return session
+
+    def commit(self, session: Session) -> None:
+        """Commit a session from `begin`, run its after-commit callbacks, close it."""
+        try:
+            session.commit()
+        finally:
+            session.close()
+        for callback in session.info.pop("after_commit", ()):
+            callback()
+
     def migrate(self) -> None:
         """Bring the schema to the newest migration (safe to run from several replicas at once on PostgreSQL)."""
         config = Config()

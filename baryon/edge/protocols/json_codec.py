@@ -24,9 +24,15 @@ def decode_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
         raw: object = {}
     else:
         try:
-            raw = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            text = body.decode("utf-8")
+            raw = json.loads(text)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise SerializationFailed("Start of structure or map found where not expected.") from exc
+        try:  # a `\ud800` escape decodes to a lone surrogate, which no store (or UTF-8 text) can hold
+            if "\\u" in text:
+                json.dumps(raw, ensure_ascii=False).encode()
+        except (ValueError, RecursionError) as exc:
+            raise SerializationFailed("The request body contains an invalid Unicode escape.") from exc
     if not isinstance(raw, dict):
         raise SerializationFailed("Start of structure or map found where not expected.")
     return read_input(operation.input_shape, raw, JSON)

@@ -7,6 +7,7 @@ flattened), maps as `Name.entry.N.key` / `.value`, structure members as `Name.Me
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -20,6 +21,12 @@ from baryon.edge.protocols.validate import QUERY, read_input
 
 RESERVED = {"Action", "Version"}
 MAX_LIST_ITEMS = 1000
+# Characters XML 1.0 cannot carry at all (not even as references); replaced so responses stay well-formed.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _text(value: object) -> str:
+    return escape(_NOT_XML.sub("\ufffd", str(value)))
 
 
 class _Unflattener:
@@ -121,18 +128,18 @@ def _xml(shape: Shape, value: Any, parts: list[str]) -> None:
     elif kind == "map":
         for key, item in value.items():
             parts.append("<entry><key>")
-            parts.append(escape(str(key)))
+            parts.append(_text(key))
             parts.append("</key><value>")
             _xml(shape.value, item, parts)
             parts.append("</value></entry>")
     elif kind == "timestamp":
-        parts.append(_iso(value) if isinstance(value, datetime) else escape(str(value)))
+        parts.append(_iso(value) if isinstance(value, datetime) else _text(value))
     elif kind == "boolean":
         parts.append("true" if value else "false")
     elif kind == "blob":
         parts.append(base64.b64encode(value).decode())
     else:
-        parts.append(escape(str(value)))
+        parts.append(_text(value))
 
 
 def encode_response(spec: ServiceSpec, operation: OperationModel, result: dict[str, Any], request_id: str) -> bytes:
@@ -156,7 +163,7 @@ def encode_error(spec: ServiceSpec, error: ServiceError, request_id: str) -> tup
     fault = "Sender" if sender else "Receiver"
     body = (
         f'<ErrorResponse xmlns="{spec.xml_namespace}"><Error><Type>{fault}</Type>'
-        f"<Code>{escape(code)}</Code><Message>{escape(error.message)}</Message></Error>"
+        f"<Code>{_text(code)}</Code><Message>{_text(error.message)}</Message></Error>"
         f"<RequestId>{request_id}</RequestId></ErrorResponse>"
     )
     return status, body.encode()
