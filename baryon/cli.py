@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from baryon.cli_policy import policy_app
 from baryon.config import DEFAULT_DATA_DIR, Settings
 
 if TYPE_CHECKING:
@@ -20,10 +21,15 @@ SWITCH_INTERVAL = 0.0005
 """Seconds a thread may hold the GIL while others wait. Requests hop between the event loop, worker threads
 and the audit writer; Python's default 5 ms lets one of them stall the rest (a lock convoy)."""
 
-app = typer.Typer(help="Baryon: a self-hosted control plane for multi-account AWS provisioning.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Baryon: a self-hosted control plane for multi-account AWS provisioning.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console(soft_wrap=True)
 
+
+app.add_typer(policy_app, name="policy")
 
 
 @app.callback()
@@ -32,7 +38,9 @@ def baryon() -> None:
 
 
 DataDir = Annotated[Path, typer.Option("--data-dir", help="Where Baryon keeps its state.")]
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: SQLite in the data dir.")]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: SQLite in the data dir.")
+]
 
 
 @app.command()
@@ -58,19 +66,22 @@ def up(
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     bound_port = listener.getsockname()[1]
-    settings = Settings.from_env(data_dir=data_dir, host=host, port=bound_port, region=region,
-                                 database_url=database_url)
+    settings = Settings.from_env(
+        data_dir=data_dir, host=host, port=bound_port, region=region, database_url=database_url
+    )
     runtime = Runtime.build(settings)
     admin = bootstrap(runtime.store, runtime.secrets)
-    config_file, credentials_file = write_profile(admin.access_key_id, admin.secret_access_key, settings.region,
-                                                  settings.endpoint_url)
+    config_file, credentials_file = write_profile(
+        admin.access_key_id, admin.secret_access_key, settings.region, settings.endpoint_url
+    )
     console.print(f"[bold]Baryon[/bold] listening on [cyan]{settings.endpoint_url}[/cyan]")
     console.print(f"  management account {admin.account_id}, administrator {admin.user_arn}")
     console.print(f"  AWS profile [green]baryon[/green] written to {config_file} and {credentials_file}")
     console.print(f"  data dir {settings.data_dir}")
     console.print("  try: [bold]aws --profile baryon sts get-caller-identity[/bold]")
-    server = uvicorn.Server(uvicorn.Config(build_app(runtime), log_level="warning", access_log=False,
-                                           timeout_graceful_shutdown=5))
+    server = uvicorn.Server(
+        uvicorn.Config(build_app(runtime), log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+    )
     try:
         server.run(sockets=[listener])
     finally:
@@ -93,8 +104,10 @@ def audit(
     database_url: DatabaseUrl = None,
     principal: Annotated[str | None, typer.Option(help="Only calls by this principal ARN.")] = None,
     account: Annotated[str | None, typer.Option(help="Only calls by principals of this account.")] = None,
-    decision: Annotated[str | None, typer.Option(
-        help="allowed, explicitDeny, implicitDeny, unauthenticated or not-evaluated.")] = None,
+    decision: Annotated[
+        str | None,
+        typer.Option(help="allowed, explicitDeny, implicitDeny, unauthenticated or not-evaluated."),
+    ] = None,
     operation: Annotated[str | None, typer.Option(help="Only this operation, e.g. CreateUser.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many recent calls to show.")] = 50,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new calls.")] = False,
@@ -113,17 +126,26 @@ def audit(
     last_id: int | None = None
     while True:
         with store.session() as db:
-            events = recent(db, where if last_id is None else AuditFilter(**{**where.__dict__, "after_id": last_id}),
-                            limit=limit if last_id is None else 1000)
+            events = recent(
+                db,
+                where if last_id is None else AuditFilter(**{**where.__dict__, "after_id": last_id}),
+                limit=limit if last_id is None else 1000,
+            )
         if as_json:
             for event in events:
                 typer.echo(json.dumps(as_dict(event)))
         elif events:
             table = Table("time", "principal", "operation", "decision", "status", "error", "ms", box=None)
             for event in events:
-                table.add_row(event.at.strftime("%H:%M:%S"), event.principal_arn or "-",
-                              f"{event.service}:{event.operation}", event.decision, str(event.status),
-                              event.error_code or "", f"{event.latency_ms:.1f}")
+                table.add_row(
+                    event.at.strftime("%H:%M:%S"),
+                    event.principal_arn or "-",
+                    f"{event.service}:{event.operation}",
+                    event.decision,
+                    str(event.status),
+                    event.error_code or "",
+                    f"{event.latency_ms:.1f}",
+                )
             console.print(table)
         if events:
             last_id = events[-1].id

@@ -7,6 +7,7 @@ first start). SigV4 needs the raw secret on the server, so secrets are encrypted
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -18,6 +19,7 @@ class SecretBox:
 
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
+        self._mac_key = hashlib.sha256(b"baryon/mac/v1\x00" + key).digest()
 
     @classmethod
     def from_settings(cls, data_dir: Path, configured_key: str | None) -> SecretBox:
@@ -39,6 +41,11 @@ class SecretBox:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("secret cannot be decrypted with the configured key") from exc
+
+    def mac(self, data: bytes) -> bytes:
+        """HMAC-SHA256 of `data` under a key derived from the sealing key (never the sealing key itself), so
+        every replica sharing the key computes the same tags (pagination tokens, for one)."""
+        return hmac.new(self._mac_key, data, hashlib.sha256).digest()
 
 
 def fingerprint(value: str) -> str:

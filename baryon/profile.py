@@ -37,12 +37,21 @@ def _update(path: Path, section: str, values: dict[str, str], private: bool) -> 
     os.replace(temporary, path)
 
 
-def write_profile(access_key_id: str, secret_access_key: str, region: str, endpoint_url: str,
-                  name: str = PROFILE) -> tuple[Path, Path]:
+def write_profile(
+    access_key_id: str, secret_access_key: str, region: str, endpoint_url: str, name: str = PROFILE
+) -> tuple[Path, Path]:
     """Create or update the profile; return the two files written."""
     config, credentials = config_path(), credentials_path()
-    _update(config, f"profile {name}", {"region": region, "endpoint_url": endpoint_url, "output": "json"},
-            private=False)
-    _update(credentials, name, {"aws_access_key_id": access_key_id, "aws_secret_access_key": secret_access_key},
-            private=True)
+    _update(
+        config,
+        f"profile {name}",
+        {"region": region, "endpoint_url": endpoint_url, "output": "json"},
+        private=False,
+    )
+    _update(
+        credentials,
+        name,
+        {"aws_access_key_id": access_key_id, "aws_secret_access_key": secret_access_key},
+        private=True,
+    )
     return config, credentials

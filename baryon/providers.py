@@ -6,7 +6,8 @@ from baryon.edge.operations import Operations
 
 
 def operation_tables() -> dict[str, Operations]:
-    from baryon.identity import sts
+    from baryon.identity import iam, sts
+    from baryon.org.operations import organizations
 
-    tables = [sts.sts]
+    tables = [sts.sts, iam.iam, organizations]
     return {table.service: table for table in tables}

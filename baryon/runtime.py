@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from baryon.audit.recorder import AuditRecorder
 from baryon.authz.authorizer import Authorizer
+from baryon.authz.facts import Facts
 from baryon.config import Settings
 from baryon.crypto import SecretBox
 from baryon.edge.operations import Operations
 from baryon.identity.credentials import CredentialResolver
+from baryon.org.guardrails import OrgGuardrails
 from baryon.store.db import Store
 from baryon.store.generation import GenerationWatch
 
@@ -24,6 +26,7 @@ class Runtime:
     authorizer: Authorizer
     audit: AuditRecorder
     services: dict[str, Operations]
+    facts: Facts
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -40,9 +43,10 @@ class Runtime:
             secrets=secrets,
             watch=watch,
             credentials=CredentialResolver(store, secrets, watch),
-            authorizer=Authorizer(store, watch),
+            authorizer=Authorizer(store, watch, org_chain=OrgGuardrails(store, watch).chain),
             audit=AuditRecorder(store),
             services=operation_tables(),
+            facts=Facts.of(store),
         )
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, str(Path(__file__).parent))
-from loadgen import LoadResult, run_load  # noqa: E402
+from loadgen import LoadResult, run_load
 
 BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
 
@@ -47,8 +47,12 @@ def _wait(url: str) -> None:
 
 
 def _signed_headers(port: int, key: str, secret: str) -> dict[str, str]:
-    request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=BODY,
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    request = AWSRequest(
+        method="POST",
+        url=f"http://127.0.0.1:{port}/",
+        data=BODY,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
     SigV4Auth(Credentials(key, secret), "sts", "us-east-1").add_auth(request)
     headers = dict(request.headers.items())
     headers["Host"] = f"127.0.0.1:{port}"
@@ -56,8 +60,10 @@ def _signed_headers(port: int, key: str, secret: str) -> dict[str, str]:
 
 
 def _report(name: str, result: LoadResult) -> None:
-    print(f"{name:>8}: {result.rps:8.0f} req/s  p50 {result.p50:6.2f} ms  p99 {result.percentile(0.99):6.2f} ms"
-          f"  ({result.requests} requests, {result.errors} errors)")
+    print(
+        f"{name:>8}: {result.rps:8.0f} req/s  p50 {result.p50:6.2f} ms  p99 {result.percentile(0.99):6.2f} ms"
+        f"  ({result.requests} requests, {result.errors} errors)"
+    )
 
 
 def main() -> None:
@@ -66,12 +72,39 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="baryon-bench-"))
-    env = dict(os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds"))
+    env = dict(
+        os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds")
+    )
     baryon_port, bare_port = _free_port(), _free_port()
-    baryon = subprocess.Popen([sys.executable, "-m", "baryon.cli", "up", "--data-dir", str(home / "data"),
-                               "--port", str(baryon_port)], env=env, stdout=subprocess.DEVNULL)
-    bare = subprocess.Popen([sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(bare_port),
-                             "--log-level", "warning", "--no-access-log"], cwd=Path(__file__).parent, env=env)
+    baryon = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "baryon.cli",
+            "up",
+            "--data-dir",
+            str(home / "data"),
+            "--port",
+            str(baryon_port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    bare = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--port",
+            str(bare_port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=Path(__file__).parent,
+        env=env,
+    )
     try:
         _wait(f"http://127.0.0.1:{baryon_port}/_baryon/health")
         _wait(f"http://127.0.0.1:{bare_port}/")
@@ -80,14 +113,36 @@ def main() -> None:
         key, secret = creds.get("baryon", "aws_access_key_id"), creds.get("baryon", "aws_secret_access_key")
         baryon_headers = _signed_headers(baryon_port, key, secret)
         bare_headers = _signed_headers(bare_port, key, secret)
-        run_load("127.0.0.1", baryon_port, "POST", "/", BODY, baryon_headers, 1.0, args.connections)  # warm-up
+        run_load(
+            "127.0.0.1", baryon_port, "POST", "/", BODY, baryon_headers, 1.0, args.connections
+        )  # warm-up
         run_load("127.0.0.1", bare_port, "POST", "/", BODY, bare_headers, 1.0, args.connections)
         rounds = []
         for _ in range(2):  # interleave to even out the shared machine's noise
-            rounds.append((
-                run_load("127.0.0.1", baryon_port, "POST", "/", BODY, baryon_headers, args.seconds, args.connections),
-                run_load("127.0.0.1", bare_port, "POST", "/", BODY, bare_headers, args.seconds, args.connections),
-            ))
+            rounds.append(
+                (
+                    run_load(
+                        "127.0.0.1",
+                        baryon_port,
+                        "POST",
+                        "/",
+                        BODY,
+                        baryon_headers,
+                        args.seconds,
+                        args.connections,
+                    ),
+                    run_load(
+                        "127.0.0.1",
+                        bare_port,
+                        "POST",
+                        "/",
+                        BODY,
+                        bare_headers,
+                        args.seconds,
+                        args.connections,
+                    ),
+                )
+            )
         for index, (ours, base) in enumerate(rounds, 1):
             _report(f"baryon#{index}", ours)
             _report(f"bare#{index}", base)

@@ -22,18 +22,23 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_front_door import _free_port, _report, _wait  # noqa: E402
-from loadgen import run_load  # noqa: E402
+from bench_front_door import _free_port, _report, _wait
+from loadgen import run_load
 
 ACCOUNTS = 50
 BODY = b"{}"
 
 
 def _headers(port: int, key: str, secret: str) -> dict[str, str]:
-    request = AWSRequest(method="POST", url=f"http://127.0.0.1:{port}/", data=BODY, headers={
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "AWSOrganizationsV20161128.ListAccounts",
-    })
+    request = AWSRequest(
+        method="POST",
+        url=f"http://127.0.0.1:{port}/",
+        data=BODY,
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSOrganizationsV20161128.ListAccounts",
+        },
+    )
     SigV4Auth(Credentials(key, secret), "organizations", "us-east-1").add_auth(request)
     headers = dict(request.headers.items())
     headers["Host"] = f"127.0.0.1:{port}"
@@ -57,22 +62,50 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="baryon-bench-"))
-    env = dict(os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds"))
+    env = dict(
+        os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds")
+    )
     baryon_port, moto_port = _free_port(), _free_port()
-    baryon = subprocess.Popen([sys.executable, "-m", "baryon.cli", "up", "--data-dir", str(home / "data"),
-                               "--port", str(baryon_port)], env=env, stdout=subprocess.DEVNULL)
-    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    baryon = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "baryon.cli",
+            "up",
+            "--data-dir",
+            str(home / "data"),
+            "--port",
+            str(baryon_port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(f"http://127.0.0.1:{baryon_port}/_baryon/health")
         _wait(f"http://127.0.0.1:{moto_port}/moto-api/")
         creds = configparser.RawConfigParser()
         creds.read(home / "creds")
         key, secret = creds.get("baryon", "aws_access_key_id"), creds.get("baryon", "aws_secret_access_key")
-        ours = boto3.client("organizations", endpoint_url=f"http://127.0.0.1:{baryon_port}", region_name="us-east-1",
-                            aws_access_key_id=key, aws_secret_access_key=secret)
-        theirs = boto3.client("organizations", endpoint_url=f"http://127.0.0.1:{moto_port}", region_name="us-east-1",
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        ours = boto3.client(
+            "organizations",
+            endpoint_url=f"http://127.0.0.1:{baryon_port}",
+            region_name="us-east-1",
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+        )
+        theirs = boto3.client(
+            "organizations",
+            endpoint_url=f"http://127.0.0.1:{moto_port}",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         theirs.create_organization(FeatureSet="ALL")
         _populate(ours, wait_for_status=True)
         _populate(theirs, wait_for_status=False)
@@ -82,17 +115,40 @@ def main() -> None:
         run_load("127.0.0.1", moto_port, "POST", "/", BODY, moto_headers, 1.0, args.connections)
         rounds = []
         for _ in range(2):
-            rounds.append((
-                run_load("127.0.0.1", baryon_port, "POST", "/", BODY, baryon_headers, args.seconds, args.connections),
-                run_load("127.0.0.1", moto_port, "POST", "/", BODY, moto_headers, args.seconds, args.connections),
-            ))
+            rounds.append(
+                (
+                    run_load(
+                        "127.0.0.1",
+                        baryon_port,
+                        "POST",
+                        "/",
+                        BODY,
+                        baryon_headers,
+                        args.seconds,
+                        args.connections,
+                    ),
+                    run_load(
+                        "127.0.0.1",
+                        moto_port,
+                        "POST",
+                        "/",
+                        BODY,
+                        moto_headers,
+                        args.seconds,
+                        args.connections,
+                    ),
+                )
+            )
         for index, (a, b) in enumerate(rounds, 1):
             _report(f"baryon#{index}", a)
             _report(f"moto#{index}", b)
         ours_rps = sum(r[0].requests for r in rounds) / sum(r[0].seconds for r in rounds)
         theirs_rps = sum(r[1].requests for r in rounds) / sum(r[1].seconds for r in rounds)
         errors = sum(r[0].errors + r[1].errors for r in rounds)
-        print(f"ratio baryon/moto = {ours_rps / theirs_rps:.2f} (goal >= 2){'' if not errors else f'  [{errors} ERRORS]'}")
+        print(
+            f"ratio baryon/moto = {ours_rps / theirs_rps:.2f} (goal >= 2)"
+            + ("" if not errors else f"  [{errors} ERRORS]")
+        )
     finally:
         for process in (baryon, moto):
             process.terminate()

@@ -140,9 +140,7 @@ def build() -> tuple[AuthorizationRequest, PolicySet]:
     identity = tuple(
         AttachedPolicy(
             f"arn:aws:iam::{ACCOUNT}:policy/dev-{n}",
-            parse_policy(
-                json.dumps({"Version": "2012-10-17", "Statement": [statement]}), PolicyKind.IDENTITY
-            ),
+            parse_policy(json.dumps({"Version": "2012-10-17", "Statement": [statement]}), PolicyKind.IDENTITY),
         )
         for n, statement in enumerate(IDENTITY)
     )
@@ -169,9 +167,7 @@ def build() -> tuple[AuthorizationRequest, PolicySet]:
     return request, PolicySet(identity=identity, scp_levels=levels)
 
 
-def _percentiles(
-    call: Callable[[], Decision], iterations: int, before: Callable[[], None]
-) -> tuple[float, float]:
+def _percentiles(call: Callable[[], Decision], iterations: int, before: Callable[[], None]) -> tuple[float, float]:
     samples = []
     clock = time.perf_counter_ns
     for _ in range(iterations):

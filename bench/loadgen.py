@@ -32,8 +32,16 @@ class LoadResult:
         return statistics.median(self.latencies_ms)
 
 
-def run_load(host: str, port: int, method: str, path: str, body: bytes, headers: dict[str, str],
-             seconds: float, connections: int = 4) -> LoadResult:
+def run_load(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    seconds: float,
+    connections: int = 4,
+) -> LoadResult:
     stop_at = time.perf_counter() + seconds
     latencies: list[list[float]] = [[] for _ in range(connections)]
     errors = [0] * connections

@@ -27,7 +27,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-POSTGRES_ADMIN_URL = os.environ.get("BARYON_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "BARYON_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=60)
 
 
@@ -89,7 +91,9 @@ class RunningServer:
         env.update(self.extra_env)
         return env
 
-    def client(self, service: str, credentials: dict[str, str] | None = None, region: str | None = None) -> Any:
+    def client(
+        self, service: str, credentials: dict[str, str] | None = None, region: str | None = None
+    ) -> Any:
         creds = credentials or self.admin
         return boto3.session.Session().client(
             service,
@@ -101,7 +105,9 @@ class RunningServer:
             config=CLIENT_CONFIG,
         )
 
-    def aws(self, *args: str, credentials: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def aws(
+        self, *args: str, credentials: dict[str, str] | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         """Run the AWS CLI as a user would type it; with `credentials`, through environment variables."""
         env = self.env
         command = [shutil.which("aws") or "aws"]
@@ -125,11 +131,20 @@ class RunningServer:
         return json.loads(self.aws(*args, credentials=credentials).stdout or "null")
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "baryon.cli", "up", "--data-dir", str(self.data_dir), "--port", str(self.port)]
+        command = [
+            sys.executable,
+            "-m",
+            "baryon.cli",
+            "up",
+            "--data-dir",
+            str(self.data_dir),
+            "--port",
+            str(self.port),
+        ]
         if self.database_url:
             command += ["--database-url", self.database_url]
-        log = open(self.home / "server.log", "ab")
-        self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.home / "server.log", "ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

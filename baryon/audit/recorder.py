@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from datetime import UTC
 from typing import Any
 
-from datetime import UTC
 from sqlalchemy.orm import Session
 
 from baryon.audit.tables import AuditEvent
@@ -81,7 +81,9 @@ class AuditRecorder:
         sqlite = self._store.is_sqlite
         for event in batch:
             at = event["at"].astimezone(UTC)
-            event["at"] = at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if sqlite else at
+            event["at"] = (
+                at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if sqlite else at
+            )
         try:
             with self._store.engine.begin() as connection:
                 connection.exec_driver_sql(self._sql, batch)

@@ -46,11 +46,17 @@ def build_app(runtime: Runtime) -> Starlette:
             client_ip=request.client.host if request.client else "0.0.0.0",
             scheme=request.url.scheme,
         )
-        refused = None if body is not None else ServiceError(
-            "SerializationException", "The request body is larger than Baryon accepts.", status=413
+        refused = (
+            None
+            if body is not None
+            else ServiceError(
+                "SerializationException", "The request body is larger than Baryon accepts.", status=413
+            )
         )
         result = await run_in_threadpool(pipeline.handle, raw, refused)
-        return Response(result.body, status_code=result.status, media_type=result.content_type, headers=result.headers)
+        return Response(
+            result.body, status_code=result.status, media_type=result.content_type, headers=result.headers
+        )
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

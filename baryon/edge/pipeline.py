@@ -78,8 +78,12 @@ class Pipeline:
             error = service_error
         except Exception:
             log.exception("request %s failed", ctx.request_id)
-            error = ServiceError("InternalFailure", "The request processing has failed because of an unknown "
-                                 "error, exception or failure.", status=500, sender_fault=False)
+            error = ServiceError(
+                "InternalFailure",
+                "The request processing has failed because of an unknown error, exception or failure.",
+                status=500,
+                sender_fault=False,
+            )
         if error is not None:
             response = self.render_error(raw, spec, error, ctx)
         assert response is not None
@@ -123,7 +127,12 @@ class Pipeline:
         return self._parse_query(ctx, spec, name, form, signature)
 
     def _parse_json(
-        self, raw: RawRequest, ctx: RequestContext, spec: ServiceSpec, name: str, signature: sigv4.Signature | None
+        self,
+        raw: RawRequest,
+        ctx: RequestContext,
+        spec: ServiceSpec,
+        name: str,
+        signature: sigv4.Signature | None,
     ) -> Parsed:
         operation = spec.operation(name)
         if operation is None:
@@ -133,13 +142,16 @@ class Pipeline:
         return Parsed(spec, operation, params, signature)
 
     def _parse_query(
-        self, ctx: RequestContext, spec: ServiceSpec, name: str, form: dict[str, str], signature: sigv4.Signature | None
+        self,
+        ctx: RequestContext,
+        spec: ServiceSpec,
+        name: str,
+        form: dict[str, str],
+        signature: sigv4.Signature | None,
     ) -> Parsed:
         operation = spec.operation(name)
         if operation is None:
-            raise ServiceError(
-                "InvalidAction", f"Could not find operation {name[:128]} for version {spec.api_version}"
-            )
+            raise ServiceError("InvalidAction", f"Could not find operation {name[:128]} for version {spec.api_version}")
         ctx.operation = operation.name
         version = form.get("Version")
         if version is not None and version != spec.api_version:
@@ -174,7 +186,8 @@ class Pipeline:
             raise sigv4.AuthenticationFailed(sigv4.Failure.MISSING, "")
         if signature.service != parsed.spec.name:
             raise sigv4.AuthenticationFailed(
-                sigv4.Failure.WRONG_SERVICE, f"Credential should be scoped to correct service: '{parsed.spec.name}'. "
+                sigv4.Failure.WRONG_SERVICE,
+                f"Credential should be scoped to correct service: '{parsed.spec.name}'. ",
             )
         sigv4.check_time(signature, ctx.received_at, self.max_skew)
         credential = self.runtime.credentials.resolve(signature.access_key_id)
@@ -200,7 +213,9 @@ class Pipeline:
     def authorize(self, ctx: RequestContext, parsed: Parsed) -> action_map.RequestedAction:
         caller = ctx.caller
         assert caller is not None and ctx.region is not None
-        requested = action_map.describe(parsed.spec.name, parsed.operation.name, parsed.params, caller, ctx.region)
+        requested = action_map.describe(
+            parsed.spec.name, parsed.operation.name, parsed.params, caller, ctx.region, self.runtime.facts
+        )
         ctx.action = requested.action
         ctx.resources = requested.resources
         if not requested.needs_authorization:
@@ -225,9 +240,11 @@ class Pipeline:
         self, ctx: RequestContext, parsed: Parsed, requested: action_map.RequestedAction, started: float
     ) -> tuple[RawResponse, bool]:
         spec, operation = parsed.spec, parsed.operation
-        handler = self.runtime.services[spec.name].handlers.get(operation.name) if spec.name in (
-            self.runtime.services
-        ) else None
+        handler = (
+            self.runtime.services[spec.name].handlers.get(operation.name)
+            if spec.name in (self.runtime.services)
+            else None
+        )
         if handler is None:
             raise ServiceError(
                 "InvalidAction" if spec.protocol == "query" else "UnknownOperationException",
@@ -251,7 +268,9 @@ class Pipeline:
 
     # -- errors and the record -------------------------------------------------------------------------------
 
-    def render_error(self, raw: RawRequest, spec: ServiceSpec | None, error: ServiceError, ctx: RequestContext) -> RawResponse:
+    def render_error(
+        self, raw: RawRequest, spec: ServiceSpec | None, error: ServiceError, ctx: RequestContext
+    ) -> RawResponse:
         if spec is None and ctx.service is not None:  # parse failed after it identified the service
             spec = load_service(ctx.service)
         protocol = spec.protocol if spec else _guess_protocol(raw)
@@ -263,7 +282,9 @@ class Pipeline:
         status, body = query_codec.encode_error(spec, error, ctx.request_id)
         return RawResponse(status, body, XML)
 
-    def audit_event(self, ctx: RequestContext, status: int, error: ServiceError | None, started: float) -> dict[str, Any]:
+    def audit_event(
+        self, ctx: RequestContext, status: int, error: ServiceError | None, started: float
+    ) -> dict[str, Any]:
         caller = ctx.caller
         return {
             "at": ctx.received_at,

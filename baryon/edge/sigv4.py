@@ -69,8 +69,15 @@ class Signature:
         text = self.amz_date
         if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not (text[:8] + text[9:15]).isdigit():
             raise ValueError(text)
-        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
-                        int(text[13:15]), tzinfo=UTC)
+        return datetime(
+            int(text[0:4]),
+            int(text[4:6]),
+            int(text[6:8]),
+            int(text[9:11]),
+            int(text[11:13]),
+            int(text[13:15]),
+            tzinfo=UTC,
+        )
 
 
 def _parse_credential(credential: str) -> tuple[str, str, str, str]:
@@ -142,7 +149,9 @@ def _from_query(params: Mapping[str, str]) -> Signature:
             "AWS query-string parameters must include " + ", ".join(f"'{name}'" for name in missing) + ".",
         )
     if params["X-Amz-Algorithm"] != ALGORITHM:
-        raise AuthenticationFailed(Failure.INCOMPLETE, f"Unsupported AWS 'algorithm': '{params['X-Amz-Algorithm']}'")
+        raise AuthenticationFailed(
+            Failure.INCOMPLETE, f"Unsupported AWS 'algorithm': '{params['X-Amz-Algorithm']}'"
+        )
     expires_text = params.get("X-Amz-Expires", "")
     if not expires_text.isdigit() or not 1 <= int(expires_text) <= MAX_PRESIGN_SECONDS:
         raise AuthenticationFailed(
@@ -243,7 +252,9 @@ def expected_signature(
 ) -> str:
     """The signature the holder of `secret` computes for this request (hex)."""
     if "host" not in signature.signed_headers:
-        raise AuthenticationFailed(Failure.MISMATCH, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
+        raise AuthenticationFailed(
+            Failure.MISMATCH, "'Host' must be a 'SignedHeader' in the AWS Authorization."
+        )
     lines = []
     for name in sorted(set(signature.signed_headers)):
         values = header_values(name)

@@ -18,6 +18,7 @@ from baryon.identity.arns import aws_managed_policy_arn, iam_arn
 from baryon.identity.aws_managed import POLICIES
 from baryon.identity.tables import AccessKey, ManagedPolicy, PolicyAttachment, PolicyVersion, User
 from baryon.org.tables import Account, Organization
+from baryon.org.tree import ensure_root
 from baryon.store import meta
 from baryon.store.db import Store
 
@@ -34,7 +35,9 @@ class AdminCredentials:
 
 
 def seed_aws_managed_policies(db: Session) -> None:
-    existing = {row.name: row for row in db.scalars(select(ManagedPolicy).where(ManagedPolicy.account_id == "aws"))}
+    existing = {
+        row.name: row for row in db.scalars(select(ManagedPolicy).where(ManagedPolicy.account_id == "aws"))
+    }
     for name, (description, document) in POLICIES.items():
         row = existing.get(name)
         if row is None:
@@ -58,19 +61,47 @@ def seed_aws_managed_policies(db: Session) -> None:
 
 def _create_management_account(db: Session, box: SecretBox) -> AdminCredentials:
     account_id = ids.account_id()
-    organization = Organization(id="o-" + "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789")
-                                                   for _ in range(10)), management_account_id=account_id)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    organization = Organization(
+        id="o-" + "".join(random.choice(alphabet) for _ in range(10)), management_account_id=account_id
+    )
     db.add(organization)
-    db.add(Account(id=account_id, name="management", email=f"management@{account_id}.baryon.local",
-                   organization_id=organization.id, joined_method="INVITED"))
+    db.add(
+        Account(
+            id=account_id,
+            name="management",
+            email=f"management@{account_id}.baryon.local",
+            organization_id=organization.id,
+            joined_method="INVITED",
+        )
+    )
     db.flush()
-    user = User(id=ids.unique_id("AIDA"), account_id=account_id, name=ADMIN_USER, name_key=ADMIN_USER,
-                arn=iam_arn(account_id, "user", "/", ADMIN_USER))
+    return _issue_admin_key(db, box, account_id)
+
+
+def _admin_user(db: Session, account_id: str) -> User:
+    """The bootstrap administrator, (re)created with AdministratorAccess if it is missing."""
+    user = db.scalars(select(User).where(User.account_id == account_id, User.name_key == ADMIN_USER)).first()
+    if user is not None:
+        return user
+    user = User(
+        id=ids.unique_id("AIDA"),
+        account_id=account_id,
+        name=ADMIN_USER,
+        name_key=ADMIN_USER,
+        arn=iam_arn(account_id, "user", "/", ADMIN_USER),
+    )
     db.add(user)
-    admin_policy = db.scalars(select(ManagedPolicy).where(ManagedPolicy.arn == aws_managed_policy_arn(
-        "AdministratorAccess"))).one()
+    admin_policy = db.scalars(
+        select(ManagedPolicy).where(ManagedPolicy.arn == aws_managed_policy_arn("AdministratorAccess"))
+    ).one()
     db.flush()
     db.add(PolicyAttachment(principal_type="user", principal_id=user.id, policy_id=admin_policy.id))
+    return user
+
+
+def _issue_admin_key(db: Session, box: SecretBox, account_id: str) -> AdminCredentials:
+    user = _admin_user(db, account_id)
     secret = ids.secret_access_key()
     key = AccessKey(id=ids.access_key_id(), account_id=account_id, user_id=user.id, secret_sealed=box.seal(secret))
     db.add(key)
@@ -78,16 +109,25 @@ def _create_management_account(db: Session, box: SecretBox) -> AdminCredentials:
     return AdminCredentials(account_id, user.arn, key.id, secret)
 
 
+def _admin(db: Session, box: SecretBox) -> AdminCredentials:
+    """The administrator's working key. If someone deleted or deactivated it (or the user), a new key is
+    issued, so `baryon up` always writes a profile that works."""
+    key_id = meta.get(db, ADMIN_KEY)
+    if key_id is None:
+        return _create_management_account(db, box)
+    key = db.get(AccessKey, key_id)
+    if key is not None and key.user_id is not None and key.status == "Active":
+        user = db.get(User, key.user_id)
+        if user is not None:
+            return AdminCredentials(key.account_id, user.arn, key.id, box.open(key.secret_sealed))
+    management = db.scalars(select(Organization.management_account_id)).one()
+    return _issue_admin_key(db, box, management)
+
+
 def bootstrap(store: Store, box: SecretBox) -> AdminCredentials:
     """Make sure the installation has its management account and administrator; return the admin's key."""
     with store.session() as db:
         seed_aws_managed_policies(db)
-        key_id = meta.get(db, ADMIN_KEY)
-        if key_id is None:
-            return _create_management_account(db, box)
-        key = db.get(AccessKey, key_id)
-        if key is None or key.user_id is None:
-            raise RuntimeError("the bootstrap administrator's access key was deleted; create a new key and profile")
-        user = db.get(User, key.user_id)
-        assert user is not None
-        return AdminCredentials(key.account_id, user.arn, key.id, box.open(key.secret_sealed))
+        admin = _admin(db, box)
+        ensure_root(db)
+        return admin

@@ -16,6 +16,7 @@ from baryon.crypto import SecretBox
 from baryon.identity.arns import assumed_role_arn, root_arn
 from baryon.identity.caller import Caller
 from baryon.identity.tables import AccessKey, Role, StsSession, User
+from baryon.org.tables import Account
 from baryon.store.db import Store
 from baryon.store.generation import GenerationWatch
 
@@ -56,42 +57,52 @@ class CredentialResolver:
         with self._lock:
             if len(self._cache) > 100_000:
                 self._cache.clear()
-            self._cache[access_key_id] = credential
+            if self._epoch == epoch and self._watch.local_epoch == epoch:  # else it may be stale already
+                self._cache[access_key_id] = credential
         return credential
 
     def _load(self, access_key_id: str) -> Credential | None:
+        """The credential behind a key; None if unknown or if its account is not ACTIVE (closed or
+        suspended accounts cannot sign in)."""
         with self._store.session() as db:
-            if access_key_id.startswith("ASIA"):
-                return self._load_session(db, access_key_id)
-            key = db.get(AccessKey, access_key_id)
-            if key is None:
+            credential = self._load_key(db, access_key_id)
+            if credential is None:
                 return None
-            secret = self._secrets.open(key.secret_sealed)
-            if key.user_id is None:
-                caller = Caller(
-                    arn=root_arn(key.account_id),
-                    account_id=key.account_id,
-                    kind="root",
-                    user_id=key.account_id,
-                    principal_id=key.account_id,
-                    access_key_id=access_key_id,
-                    name="root",
-                )
-            else:
-                user = db.get(User, key.user_id)
-                if user is None:
-                    return None
-                caller = Caller(
-                    arn=user.arn,
-                    account_id=user.account_id,
-                    kind="user",
-                    user_id=user.id,
-                    principal_id=user.id,
-                    access_key_id=access_key_id,
-                    name=user.name,
-                    tags=_tags(user.tags),
-                )
-            return Credential(secret=secret, caller=caller, active=key.status == "Active")
+            account = db.get(Account, credential.caller.account_id)
+            return credential if account is not None and account.status == "ACTIVE" else None
+
+    def _load_key(self, db: Session, access_key_id: str) -> Credential | None:
+        if access_key_id.startswith("ASIA"):
+            return self._load_session(db, access_key_id)
+        key = db.get(AccessKey, access_key_id)
+        if key is None:
+            return None
+        secret = self._secrets.open(key.secret_sealed)
+        if key.user_id is None:
+            caller = Caller(
+                arn=root_arn(key.account_id),
+                account_id=key.account_id,
+                kind="root",
+                user_id=key.account_id,
+                principal_id=key.account_id,
+                access_key_id=access_key_id,
+                name="root",
+            )
+        else:
+            user = db.get(User, key.user_id)
+            if user is None:
+                return None
+            caller = Caller(
+                arn=user.arn,
+                account_id=user.account_id,
+                kind="user",
+                user_id=user.id,
+                principal_id=user.id,
+                access_key_id=access_key_id,
+                name=user.name,
+                tags=_tags(user.tags),
+            )
+        return Credential(secret=secret, caller=caller, active=key.status == "Active")
 
     def _load_session(self, db: Session, access_key_id: str) -> Credential | None:
         session = db.get(StsSession, access_key_id)

@@ -27,8 +27,8 @@ from baryon.identity.tables import (
 
 @dataclass(frozen=True)
 class SourcedPolicy:
-    """A policy document and the id that explanations name (a managed policy ARN, or the inline policy's
-    owner ARN followed by `/inline/NAME`)."""
+    """A policy document and the id that explanations name: a managed policy's ARN, or
+    `inline:OWNER_ARN/NAME` for an inline policy (which has no ARN of its own, so denial messages name none)."""
 
     policy_id: str
     document: str
@@ -53,7 +53,7 @@ def managed_document(db: Session, policy_arn: str) -> SourcedPolicy | None:
 
 def _of_principal(db: Session, principal_type: str, principal_id: str, owner_arn: str) -> list[SourcedPolicy]:
     found = [
-        SourcedPolicy(f"{owner_arn}/inline/{row.name}", row.document, inline=True)
+        SourcedPolicy(f"inline:{owner_arn}/{row.name}", row.document, inline=True)
         for row in db.scalars(
             select(InlinePolicy).where(
                 InlinePolicy.principal_type == principal_type, InlinePolicy.principal_id == principal_id
@@ -80,8 +80,16 @@ def user_policies(db: Session, user: User) -> list[SourcedPolicy]:
         select(Group).join(GroupMember, GroupMember.group_id == Group.id).where(GroupMember.user_id == user.id)
     )
     for group in groups:
-        policies.extend(_of_principal(db, "group", group.id, group.arn))
+        policies.extend(group_policies(db, group))
     return policies
+
+
+def group_policies(db: Session, group: Group) -> list[SourcedPolicy]:
+    return _of_principal(db, "group", group.id, group.arn)
+
+
+def role_policies(db: Session, role: Role) -> list[SourcedPolicy]:
+    return _of_principal(db, "role", role.id, role.arn)
 
 
 def load(db: Session, caller: Caller) -> IdentityPolicies:
@@ -92,13 +100,14 @@ def load(db: Session, caller: Caller) -> IdentityPolicies:
         role = db.get(Role, caller.principal_id)
         if role is None:
             return IdentityPolicies(identity=(), boundary=None, session=None)
-        identity = _of_principal(db, "role", role.id, role.arn)
+        identity = role_policies(db, role)
         boundary_arn = role.permissions_boundary_arn
         session: list[SourcedPolicy] | None = None
         if caller.session_policy is not None or caller.session_policy_arns:
             session = []
             if caller.session_policy is not None:
-                session.append(SourcedPolicy(f"{caller.arn}/session-policy", caller.session_policy, inline=True))
+                session_id = f"inline:{caller.arn}/session-policy"
+                session.append(SourcedPolicy(session_id, caller.session_policy, inline=True))
             for arn in caller.session_policy_arns:
                 document = managed_document(db, arn)
                 if document is not None:

@@ -123,7 +123,9 @@ def get_session_token(call: Call) -> Result:
         raise ServiceError("AccessDenied", "Cannot call GetSessionToken with session credentials", status=403)
     if caller.kind == "root":
         raise ServiceError(
-            "AccessDenied", "Baryon issues session tokens to IAM users only, not to an account root.", status=403
+            "AccessDenied",
+            "Baryon issues session tokens to IAM users only, not to an account root.",
+            status=403,
         )
     duration = call.params.get("DurationSeconds", 43200)
     credentials, _ = _issue(

@@ -24,7 +24,9 @@ def signed_request(
     return request
 
 
-def send(endpoint: str, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+def send(
+    endpoint: str, method: str, path: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(endpoint)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     try:

@@ -22,7 +22,10 @@ def _signed(body: bytes = b'{"name":"t1"}', token: str | None = None) -> AWSRequ
         method="POST",
         url="http://127.0.0.1:4570/",
         data=body,
-        headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AwsProton20200720.GetEnvironment"},
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AwsProton20200720.GetEnvironment",
+        },
     )
     SigV4Auth(Credentials(KEY, SECRET, token), "proton", "us-east-1").add_auth(request)
     return request
@@ -35,7 +38,9 @@ def _lower_headers(request: AWSRequest) -> dict[str, list[str]]:
     return headers
 
 
-def _verify(request: AWSRequest, secret: str = SECRET, body: bytes | None = None, now: datetime | None = None) -> None:
+def _verify(
+    request: AWSRequest, secret: str = SECRET, body: bytes | None = None, now: datetime | None = None
+) -> None:
     headers = _lower_headers(request)
     flat = {name: ",".join(values) for name, values in headers.items()}
     parts = urlsplit(request.url)
@@ -46,7 +51,12 @@ def _verify(request: AWSRequest, secret: str = SECRET, body: bytes | None = None
     assert signature is not None
     sigv4.check_time(signature, now or datetime.now(UTC), SKEW)
     sigv4.verify(
-        signature, secret, request.method, parts.path or "/", query, lambda n: headers.get(n, []),
+        signature,
+        secret,
+        request.method,
+        parts.path or "/",
+        query,
+        lambda n: headers.get(n, []),
         (request.body or b"") if body is None else body,
     )
 
@@ -86,7 +96,9 @@ def test_clock_skew_beyond_fifteen_minutes_is_refused_within_is_accepted() -> No
 
 
 def test_presigned_url_verifies_and_expires() -> None:
-    request = AWSRequest(method="GET", url="http://127.0.0.1:4570/?Action=GetCallerIdentity&Version=2011-06-15")
+    request = AWSRequest(
+        method="GET", url="http://127.0.0.1:4570/?Action=GetCallerIdentity&Version=2011-06-15"
+    )
     SigV4QueryAuth(Credentials(KEY, SECRET), "sts", "us-east-1", expires=60).add_auth(request)
     _verify(request)
     with pytest.raises(sigv4.AuthenticationFailed) as raised:
@@ -96,8 +108,10 @@ def test_presigned_url_verifies_and_expires() -> None:
 
 
 def test_authorization_without_signature_is_incomplete() -> None:
-    headers = {"authorization": f"AWS4-HMAC-SHA256 Credential={KEY}/20261128/us-east-1/sts/aws4_request",
-               "x-amz-date": "20261128T120000Z"}
+    headers = {
+        "authorization": f"AWS4-HMAC-SHA256 Credential={KEY}/20261128/us-east-1/sts/aws4_request",
+        "x-amz-date": "20261128T120000Z",
+    }
     with pytest.raises(sigv4.AuthenticationFailed) as raised:
         sigv4.read_signature(headers, [])
     assert raised.value.failure is sigv4.Failure.INCOMPLETE

@@ -25,21 +25,27 @@ def test_pattern_is_enforced_with_unicode_classes() -> None:
     ok = read_input(shape, {"UserName": "alice", "Tags": [{"Key": "équipe", "Value": "plateforme"}]}, QUERY)
     assert ok["Tags"][0]["Key"] == "équipe"
     with pytest.raises(ValidationFailed) as raised:
-        read_input(shape, {"UserName": "alice", "Tags": [{"Key": "bad\u0000key", "Value": "v"}]}, QUERY)
+        read_input(shape, {"UserName": "alice", "Tags": [{"Key": "bad#key", "Value": "v"}]}, QUERY)
     assert "regular expression pattern" in raised.value.message
 
 
 def test_enum_is_enforced() -> None:
     with pytest.raises(ValidationFailed) as raised:
         read_input(_input("proton", "ListEnvironmentAccountConnections"), {"requestedBy": "NOBODY"}, JSON)
-    assert "Member must satisfy enum value set: [MANAGEMENT_ACCOUNT, ENVIRONMENT_ACCOUNT]" in raised.value.message
+    assert (
+        "Member must satisfy enum value set: [MANAGEMENT_ACCOUNT, ENVIRONMENT_ACCOUNT]"
+        in raised.value.message
+    )
 
 
 def test_missing_required_and_unknown_members_are_reported_together() -> None:
     with pytest.raises(ValidationFailed) as raised:
         read_input(_input("iam", "CreateUser"), {"Bogus": "x"}, QUERY)
     assert raised.value.message.startswith("2 validation errors detected:")
-    assert "Value null at 'userName' failed to satisfy constraint: Member must not be null" in raised.value.message
+    assert (
+        "Value null at 'userName' failed to satisfy constraint: Member must not be null"
+        in raised.value.message
+    )
     assert "'Bogus'" in raised.value.message
 
 
@@ -62,3 +68,17 @@ def test_list_size_limits_are_enforced() -> None:
     with pytest.raises(ValidationFailed) as raised:
         read_input(_input("proton", "CreateEnvironmentTemplate"), {"name": "t", "tags": tags}, JSON)
     assert "Member must have length less than or equal to 50" in raised.value.message
+
+
+def test_nul_characters_are_refused_in_every_string() -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        read_input(_input("iam", "GetPolicy"), {"PolicyArn": "arn:aws:iam::aws:policy/\x00Admin"}, QUERY)
+    assert "Member must not contain the NUL character" in raised.value.message
+    assert raised.value.reason == "INVALID_PATTERN"
+
+
+def test_java_shorthand_classes_are_ascii_only() -> None:
+    shape = _input("iam", "CreateUser")
+    assert read_input(shape, {"UserName": "alice_1+=,.@-"}, QUERY) == {"UserName": "alice_1+=,.@-"}
+    with pytest.raises(ValidationFailed):
+        read_input(shape, {"UserName": "zoë"}, QUERY)

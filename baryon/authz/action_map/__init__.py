@@ -11,11 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from baryon.authz.action_map import iam, sts
+from baryon.authz.action_map import iam, organizations, proton, sts
+from baryon.authz.facts import Facts
 from baryon.identity.caller import Caller
 
-ResourceResolver = Callable[[str, Mapping[str, Any], Caller, str], tuple[str, ...]]
-ContextResolver = Callable[[str, Mapping[str, Any]], dict[str, Any]]
+ResourceResolver = Callable[[str, Mapping[str, Any], Caller, str, Facts], tuple[str, ...]]
+ContextResolver = Callable[[str, Mapping[str, Any], Facts], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class ServiceActions:
 SERVICES: dict[str, ServiceActions] = {
     "iam": ServiceActions(iam.resources, iam.context),
     "sts": ServiceActions(sts.resources, unauthorized=frozenset({"GetCallerIdentity"})),
+    "organizations": ServiceActions(organizations.resources, organizations.context),
+    "proton": ServiceActions(proton.resources, proton.context),
 }
 
 
@@ -40,13 +43,15 @@ class RequestedAction:
     needs_authorization: bool
 
 
-def describe(service: str, operation: str, params: Mapping[str, Any], caller: Caller, region: str) -> RequestedAction:
+def describe(
+    service: str, operation: str, params: Mapping[str, Any], caller: Caller, region: str, facts: Facts
+) -> RequestedAction:
     """The IAM view of one call: `service:Operation`, its resource ARNs and extra condition keys."""
     actions = SERVICES[service]
-    context = actions.context(operation, params) if actions.context else {}
+    context = actions.context(operation, params, facts) if actions.context else {}
     return RequestedAction(
         action=f"{service}:{operation}",
-        resources=actions.resources(operation, params, caller, region) or ("*",),
+        resources=actions.resources(operation, params, caller, region, facts) or ("*",),
         context=context,
         needs_authorization=operation not in actions.unauthorized,
     )

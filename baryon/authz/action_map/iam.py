@@ -3,6 +3,11 @@
 `UserName` → `user/NAME`, `RoleName` → `role/NAME`, `GroupName` → `group/NAME`, `PolicyArn` → that policy,
 `InstanceProfileName` → `instance-profile/NAME`; operations on the caller's own user (GetUser, CreateAccessKey
 without `UserName`) act on the caller; listing operations act on `KIND/*` under the requested path prefix.
+Group membership changes act on the group; CreatePolicy acts on the policy it creates; renaming or moving a
+user or group needs the permission on both the old and the new ARN, as in AWS.
+
+The map only sees names, so an existing entity is named as if its path were `/`; the IAM provider checks the
+action again on the entity's real ARN when the path differs (`baryon.identity.iam.common.confirm`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from baryon.authz.action_map.tags import tag_context
+from baryon.authz.facts import Facts
 from baryon.identity.caller import Caller
 
 _NAMED = (
@@ -44,9 +50,27 @@ def _arn(caller: Caller, kind: str, name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{caller.account_id}:{kind}{path}{name}"
 
 
-def resources(operation: str, params: Mapping[str, Any], caller: Caller, region: str) -> tuple[str, ...]:
+_ON_GROUP = frozenset({"AddUserToGroup", "RemoveUserFromGroup"})
+_RENAMES = {
+    "UpdateUser": ("UserName", "NewUserName", "user"),
+    "UpdateGroup": ("GroupName", "NewGroupName", "group"),
+}
+
+
+def resources(operation: str, params: Mapping[str, Any], caller: Caller, region: str, facts: Facts) -> tuple[str, ...]:
     if operation in _ACCOUNT_WIDE:
         return ("*",)
+    if operation in _ON_GROUP:
+        return (_arn(caller, "group", params["GroupName"]),)
+    if operation == "CreatePolicy":
+        return (_arn(caller, "policy", params["PolicyName"], params.get("Path", "/")),)
+    if operation in _RENAMES:
+        member, new_member, kind = _RENAMES[operation]
+        current = _arn(caller, kind, params[member])
+        if new_member not in params and "NewPath" not in params:
+            return (current,)
+        renamed = _arn(caller, kind, params.get(new_member, params[member]), params.get("NewPath", "/"))
+        return (current, renamed) if renamed != current else (current,)
     if operation in _LISTINGS:
         return (_arn(caller, _LISTINGS[operation], "*", params.get("PathPrefix", "/")),)
     if operation == "SimulatePrincipalPolicy" or operation == "GetContextKeysForPrincipalPolicy":
@@ -61,8 +85,10 @@ def resources(operation: str, params: Mapping[str, Any], caller: Caller, region:
     return ("*",)
 
 
-def context(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+def context(operation: str, params: Mapping[str, Any], facts: Facts) -> dict[str, Any]:
     extra = tag_context(params.get("Tags"))
+    if params.get("TagKeys"):
+        extra["aws:TagKeys"] = tuple(params["TagKeys"])
     if "PolicyArn" in params and any(member in params for member, _ in _NAMED):
         extra["iam:PolicyARN"] = params["PolicyArn"]
     if "PermissionsBoundary" in params:

@@ -67,9 +67,7 @@ def encode_response(operation: OperationModel, result: dict[str, Any]) -> bytes:
 
 def encode_error(spec: ServiceSpec, error: ServiceError) -> tuple[int, bytes]:
     if isinstance(error, ValidationFailed) and spec.name == "organizations":
-        error = ServiceError(
-            "InvalidInputException", error.message, 400, {"Reason": error.reason}
-        )
+        error = ServiceError("InvalidInputException", error.message, 400, {"Reason": error.reason})
     code, status, _ = error_wire(spec, error)
     if code == "AccessDenied":
         code = "AccessDeniedException"

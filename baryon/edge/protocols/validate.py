@@ -29,9 +29,39 @@ QUERY = "query"
 MAX_REPORTED = 10
 
 
+_ASCII_CLASSES = {"w": "a-zA-Z0-9_", "d": "0-9", "s": " \\t\\n\\r\\f\\v"}
+
+
+def _java_to_python(source: str) -> str:
+    """AWS patterns are Java regexes: `\\w`, `\\d`, `\\s` match ASCII only there, while `\\p{L}` is Unicode.
+    Python's `\\w` is Unicode, and an ASCII flag would narrow `\\p{L}` too, so the three shorthands are
+    spelled out as ASCII ranges."""
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\" and index + 1 < len(source):
+            escaped = source[index + 1]
+            ranges = _ASCII_CLASSES.get(escaped)
+            if ranges is None:
+                out.append(source[index : index + 2])
+            else:
+                out.append(ranges if in_class else f"[{ranges}]")
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 @cache
 def _pattern(source: str) -> regex.Pattern[str]:
-    return regex.compile(source)
+    return regex.compile(_java_to_python(source))
 
 
 def _quote(value: object) -> str:
@@ -52,8 +82,13 @@ class InputReader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[str] = []
+        self.reason = "INVALID_INPUT"
 
-    def fail(self, value: object, path: str, constraint: str) -> None:
+    def fail(self, value: object, path: str, constraint: str, reason: str = "INVALID_INPUT") -> None:
+        """Record one violation. `reason` is the Organizations-style reason code of the first one
+        (`INVALID_PATTERN`, `MAX_LENGTH_EXCEEDED`...), for services that report it."""
+        if not self.problems:
+            self.reason = reason
         shown = "null" if value is None else f"'{_quote(value)}'"
         self.problems.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
 
@@ -79,7 +114,7 @@ class InputReader:
             result[key] = self.read(members[key], item, _member_path(path, key))
         for required in shape.required_members:
             if required not in value or value[required] is None:
-                self.fail(None, _member_path(path, required), "Member must not be null")
+                self.fail(None, _member_path(path, required), "Member must not be null", "INPUT_REQUIRED")
         return result
 
     def _read_list(self, shape: ListShape, value: Any, path: str) -> list[Any] | None:
@@ -104,14 +139,19 @@ class InputReader:
         if not isinstance(value, str):
             self.fail(value, path, "Member must be a string")
             return None
+        if "\x00" in value:
+            self.fail(
+                value.replace("\x00", "\\0"), path, "Member must not contain the NUL character", "INVALID_PATTERN"
+            )
+            return value
         enum = shape.enum
         if enum and value not in enum:
-            self.fail(value, path, f"Member must satisfy enum value set: [{', '.join(enum)}]")
+            self.fail(value, path, f"Member must satisfy enum value set: [{', '.join(enum)}]", "INVALID_ENUM")
             return value
         self._check_size(shape, len(value), value, path, "Member must have length")
         pattern = shape.metadata.get("pattern")
         if pattern is not None and not _pattern(pattern).fullmatch(value):
-            self.fail(value, path, f"Member must satisfy regular expression pattern: {pattern}")
+            self.fail(value, path, f"Member must satisfy regular expression pattern: {pattern}", "INVALID_PATTERN")
         return value
 
     def _read_integer(self, shape: Shape, value: Any, path: str) -> int | None:
@@ -192,17 +232,17 @@ class InputReader:
         low = shape.metadata.get("min")
         high = shape.metadata.get("max")
         if low is not None and size < low:
-            self.fail(value, path, f"{what} greater than or equal to {low}")
+            self.fail(value, path, f"{what} greater than or equal to {low}", "MIN_LENGTH_EXCEEDED")
         if high is not None and size > high:
-            self.fail(value, path, f"{what} less than or equal to {high}")
+            self.fail(value, path, f"{what} less than or equal to {high}", "MAX_LENGTH_EXCEEDED")
 
     def _check_range(self, shape: Shape, number: float, path: str) -> None:
         low = shape.metadata.get("min")
         high = shape.metadata.get("max")
         if low is not None and number < low:
-            self.fail(number, path, f"Member must have value greater than or equal to {low}")
+            self.fail(number, path, f"Member must have value greater than or equal to {low}", "MIN_VALUE_EXCEEDED")
         if high is not None and number > high:
-            self.fail(number, path, f"Member must have value less than or equal to {high}")
+            self.fail(number, path, f"Member must have value less than or equal to {high}", "MAX_VALUE_EXCEEDED")
 
 
 def read_input(shape: StructureShape | None, value: Any, source: str) -> dict[str, Any]:
@@ -214,5 +254,5 @@ def read_input(shape: StructureShape | None, value: Any, source: str) -> dict[st
     reader = InputReader(source)
     result = reader.read(shape, value, "")
     if reader.problems:
-        raise ValidationFailed(reader.problems[:MAX_REPORTED])
+        raise ValidationFailed(reader.problems[:MAX_REPORTED], reader.reason)
     return result or {}
