@@ -84,6 +84,8 @@ def up(
     )
     try:
         server.run(sockets=[listener])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it handled; the shutdown itself already completed
     finally:
         runtime.close()
         console.print("Baryon stopped.")

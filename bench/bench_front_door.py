@@ -72,9 +72,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="baryon-bench-"))
-    env = dict(
-        os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds")
-    )
+    env = dict(os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds"))
     baryon_port, bare_port = _free_port(), _free_port()
     baryon = subprocess.Popen(
         [
@@ -113,9 +111,7 @@ def main() -> None:
         key, secret = creds.get("baryon", "aws_access_key_id"), creds.get("baryon", "aws_secret_access_key")
         baryon_headers = _signed_headers(baryon_port, key, secret)
         bare_headers = _signed_headers(bare_port, key, secret)
-        run_load(
-            "127.0.0.1", baryon_port, "POST", "/", BODY, baryon_headers, 1.0, args.connections
-        )  # warm-up
+        run_load("127.0.0.1", baryon_port, "POST", "/", BODY, baryon_headers, 1.0, args.connections)  # warm-up
         run_load("127.0.0.1", bare_port, "POST", "/", BODY, bare_headers, 1.0, args.connections)
         rounds = []
         for _ in range(2):  # interleave to even out the shared machine's noise

@@ -62,9 +62,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="baryon-bench-"))
-    env = dict(
-        os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds")
-    )
+    env = dict(os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds"))
     baryon_port, moto_port = _free_port(), _free_port()
     baryon = subprocess.Popen(
         [

@@ -22,9 +22,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
     store = request.param
     if store == "postgres" and not postgres_available():
         if os.environ.get("BARYON_REQUIRE_POSTGRES") == "1":
-            pytest.fail(
-                "PostgreSQL on 127.0.0.1:5432 is required (BARYON_REQUIRE_POSTGRES=1) but unreachable"
-            )
+            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required (BARYON_REQUIRE_POSTGRES=1) but unreachable")
         pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
     with running_server(store) as running:
         yield running

@@ -27,9 +27,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "BARYON_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("BARYON_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 CLIENT_CONFIG = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=60)
 
 
@@ -91,9 +89,7 @@ class RunningServer:
         env.update(self.extra_env)
         return env
 
-    def client(
-        self, service: str, credentials: dict[str, str] | None = None, region: str | None = None
-    ) -> Any:
+    def client(self, service: str, credentials: dict[str, str] | None = None, region: str | None = None) -> Any:
         creds = credentials or self.admin
         return boto3.session.Session().client(
             service,

@@ -81,9 +81,7 @@ class AuditRecorder:
         sqlite = self._store.is_sqlite
         for event in batch:
             at = event["at"].astimezone(UTC)
-            event["at"] = (
-                at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if sqlite else at
-            )
+            event["at"] = at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds") if sqlite else at
         try:
             with self._store.engine.begin() as connection:
                 connection.exec_driver_sql(self._sql, batch)

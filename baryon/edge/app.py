@@ -49,14 +49,10 @@ def build_app(runtime: Runtime) -> Starlette:
         refused = (
             None
             if body is not None
-            else ServiceError(
-                "SerializationException", "The request body is larger than Baryon accepts.", status=413
-            )
+            else ServiceError("SerializationException", "The request body is larger than Baryon accepts.", status=413)
         )
         result = await run_in_threadpool(pipeline.handle, raw, refused)
-        return Response(
-            result.body, status_code=result.status, media_type=result.content_type, headers=result.headers
-        )
+        return Response(result.body, status_code=result.status, media_type=result.content_type, headers=result.headers)
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -65,9 +65,7 @@ class PageTokens:
             position = json.loads(payload.decode())
         except (UnicodeDecodeError, ValueError):
             raise _invalid(member) from None
-        if not isinstance(position, list) or not all(
-            item is None or isinstance(item, (str, int)) for item in position
-        ):
+        if not isinstance(position, list) or not all(item is None or isinstance(item, (str, int)) for item in position):
             raise _invalid(member)
         return position
 

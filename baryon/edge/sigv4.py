@@ -149,9 +149,7 @@ def _from_query(params: Mapping[str, str]) -> Signature:
             "AWS query-string parameters must include " + ", ".join(f"'{name}'" for name in missing) + ".",
         )
     if params["X-Amz-Algorithm"] != ALGORITHM:
-        raise AuthenticationFailed(
-            Failure.INCOMPLETE, f"Unsupported AWS 'algorithm': '{params['X-Amz-Algorithm']}'"
-        )
+        raise AuthenticationFailed(Failure.INCOMPLETE, f"Unsupported AWS 'algorithm': '{params['X-Amz-Algorithm']}'")
     expires_text = params.get("X-Amz-Expires", "")
     if not expires_text.isdigit() or not 1 <= int(expires_text) <= MAX_PRESIGN_SECONDS:
         raise AuthenticationFailed(
@@ -205,8 +203,7 @@ def check_time(signature: Signature, now: datetime, max_skew: timedelta) -> None
         latest = (now + max_skew).strftime("%Y%m%dT%H%M%SZ")
         raise AuthenticationFailed(
             Failure.SKEWED,
-            f"Signature not yet current: {signature.amz_date} is still later than {latest} "
-            f"({stamp} + {minutes} min.)",
+            f"Signature not yet current: {signature.amz_date} is still later than {latest} ({stamp} + {minutes} min.)",
         )
 
 
@@ -252,9 +249,7 @@ def expected_signature(
 ) -> str:
     """The signature the holder of `secret` computes for this request (hex)."""
     if "host" not in signature.signed_headers:
-        raise AuthenticationFailed(
-            Failure.MISMATCH, "'Host' must be a 'SignedHeader' in the AWS Authorization."
-        )
+        raise AuthenticationFailed(Failure.MISMATCH, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
     lines = []
     for name in sorted(set(signature.signed_headers)):
         values = header_values(name)

@@ -10,9 +10,29 @@ from __future__ import annotations
 import json
 
 READ_SERVICES = (
-    "iam", "sts", "organizations", "proton", "codestar-connections", "codeconnections", "controltower",
-    "cloudformation", "ec2", "ecs", "s3", "ssm", "logs", "elasticloadbalancing", "route53",
-    "servicediscovery", "lambda", "kms", "sqs", "sns", "dynamodb", "ecr", "secretsmanager",
+    "iam",
+    "sts",
+    "organizations",
+    "proton",
+    "codestar-connections",
+    "codeconnections",
+    "controltower",
+    "cloudformation",
+    "ec2",
+    "ecs",
+    "s3",
+    "ssm",
+    "logs",
+    "elasticloadbalancing",
+    "route53",
+    "servicediscovery",
+    "lambda",
+    "kms",
+    "sqs",
+    "sns",
+    "dynamodb",
+    "ecr",
+    "secretsmanager",
 )
 READ_VERBS = ("Get*", "List*", "Describe*", "BatchGet*", "Lookup*", "Search*", "Simulate*", "Generate*")
 
@@ -56,7 +76,12 @@ POLICIES: dict[str, tuple[str, str]] = {
     ),
     "IAMReadOnlyAccess": (
         "Provides read only access to IAM via the AWS Management Console.",
-        _doc({"Effect": "Allow", "Action": ["iam:GenerateCredentialReport", "iam:Get*", "iam:List*",
-                                            "iam:Simulate*"], "Resource": "*"}),
+        _doc(
+            {
+                "Effect": "Allow",
+                "Action": ["iam:GenerateCredentialReport", "iam:Get*", "iam:List*", "iam:Simulate*"],
+                "Resource": "*",
+            }
+        ),
     ),
 }

@@ -35,9 +35,7 @@ class AdminCredentials:
 
 
 def seed_aws_managed_policies(db: Session) -> None:
-    existing = {
-        row.name: row for row in db.scalars(select(ManagedPolicy).where(ManagedPolicy.account_id == "aws"))
-    }
+    existing = {row.name: row for row in db.scalars(select(ManagedPolicy).where(ManagedPolicy.account_id == "aws"))}
     for name, (description, document) in POLICIES.items():
         row = existing.get(name)
         if row is None:

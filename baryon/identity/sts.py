@@ -84,8 +84,7 @@ def assume_role(call: Call) -> Result:
     if duration > limit:
         raise ServiceError(
             "ValidationError",
-            f"The requested DurationSeconds exceeds the MaxSessionDuration set for this role "
-            f"({limit} seconds).",
+            f"The requested DurationSeconds exceeds the MaxSessionDuration set for this role ({limit} seconds).",
         )
     session_name = params["RoleSessionName"]
     tags = [{"Key": t["Key"], "Value": t["Value"]} for t in params.get("Tags", [])]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import tempfile
 import re
+import tempfile
 from pathlib import Path
 
 import pytest

@@ -38,9 +38,7 @@ def _lower_headers(request: AWSRequest) -> dict[str, list[str]]:
     return headers
 
 
-def _verify(
-    request: AWSRequest, secret: str = SECRET, body: bytes | None = None, now: datetime | None = None
-) -> None:
+def _verify(request: AWSRequest, secret: str = SECRET, body: bytes | None = None, now: datetime | None = None) -> None:
     headers = _lower_headers(request)
     flat = {name: ",".join(values) for name, values in headers.items()}
     parts = urlsplit(request.url)
@@ -96,9 +94,7 @@ def test_clock_skew_beyond_fifteen_minutes_is_refused_within_is_accepted() -> No
 
 
 def test_presigned_url_verifies_and_expires() -> None:
-    request = AWSRequest(
-        method="GET", url="http://127.0.0.1:4570/?Action=GetCallerIdentity&Version=2011-06-15"
-    )
+    request = AWSRequest(method="GET", url="http://127.0.0.1:4570/?Action=GetCallerIdentity&Version=2011-06-15")
     SigV4QueryAuth(Credentials(KEY, SECRET), "sts", "us-east-1", expires=60).add_auth(request)
     _verify(request)
     with pytest.raises(sigv4.AuthenticationFailed) as raised:

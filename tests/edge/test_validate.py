@@ -32,20 +32,14 @@ def test_pattern_is_enforced_with_unicode_classes() -> None:
 def test_enum_is_enforced() -> None:
     with pytest.raises(ValidationFailed) as raised:
         read_input(_input("proton", "ListEnvironmentAccountConnections"), {"requestedBy": "NOBODY"}, JSON)
-    assert (
-        "Member must satisfy enum value set: [MANAGEMENT_ACCOUNT, ENVIRONMENT_ACCOUNT]"
-        in raised.value.message
-    )
+    assert "Member must satisfy enum value set: [MANAGEMENT_ACCOUNT, ENVIRONMENT_ACCOUNT]" in raised.value.message
 
 
 def test_missing_required_and_unknown_members_are_reported_together() -> None:
     with pytest.raises(ValidationFailed) as raised:
         read_input(_input("iam", "CreateUser"), {"Bogus": "x"}, QUERY)
     assert raised.value.message.startswith("2 validation errors detected:")
-    assert (
-        "Value null at 'userName' failed to satisfy constraint: Member must not be null"
-        in raised.value.message
-    )
+    assert "Value null at 'userName' failed to satisfy constraint: Member must not be null" in raised.value.message
     assert "'Bogus'" in raised.value.message
 
 

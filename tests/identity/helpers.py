@@ -50,9 +50,7 @@ def error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]
     return {**response["Error"], "Status": response["ResponseMetadata"]["HTTPStatusCode"]}
 
 
-def user_with_key(
-    server: RunningServer, *policy_arns: str, inline: str | None = None
-) -> tuple[str, dict[str, str]]:
+def user_with_key(server: RunningServer, *policy_arns: str, inline: str | None = None) -> tuple[str, dict[str, str]]:
     """A new user with these managed (and inline) policies and an access key: (name, credentials)."""
     iam = server.client("iam")
     name = unique("user")

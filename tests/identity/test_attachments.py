@@ -44,16 +44,11 @@ def test_attach_errors_and_the_ten_policy_quota(server: RunningServer) -> None:
     failure = error(iam.attach_user_policy, UserName=user, PolicyArn=missing)
     assert (failure["Code"], failure["Status"]) == ("NoSuchEntity", 404)
     assert failure["Message"] == f"Policy {missing} does not exist or is not attachable."
-    assert (
-        error(iam.attach_role_policy, RoleName=unique("norole"), PolicyArn=ADMIN_ACCESS)["Code"]
-        == "NoSuchEntity"
-    )
+    assert error(iam.attach_role_policy, RoleName=unique("norole"), PolicyArn=ADMIN_ACCESS)["Code"] == "NoSuchEntity"
 
     prefix = unique("q")
     for n in range(10):
-        arn = iam.create_policy(PolicyName=f"{prefix}-{n}", PolicyDocument=allow("s3:GetObject"))["Policy"][
-            "Arn"
-        ]
+        arn = iam.create_policy(PolicyName=f"{prefix}-{n}", PolicyDocument=allow("s3:GetObject"))["Policy"]["Arn"]
         iam.attach_user_policy(UserName=user, PolicyArn=arn)
     over = error(iam.attach_user_policy, UserName=user, PolicyArn=READ_ONLY_ACCESS)
     assert (over["Code"], over["Status"]) == ("LimitExceeded", 409)
@@ -66,9 +61,9 @@ def test_list_entities_for_policy(server: RunningServer) -> None:
     user, group, role, bounded = unique("eu"), unique("eg"), unique("er"), unique("eb")
     iam.create_user(UserName=user)
     iam.create_group(GroupName=group)
-    role_id = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust_account(server.account_id))[
-        "Role"
-    ]["RoleId"]
+    role_id = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust_account(server.account_id))["Role"][
+        "RoleId"
+    ]
     iam.create_user(UserName=bounded, PermissionsBoundary=arn)
     iam.attach_user_policy(UserName=user, PolicyArn=arn)
     iam.attach_group_policy(GroupName=group, PolicyArn=arn)

@@ -61,9 +61,7 @@ def test_policy_changes_take_effect_on_the_next_request(server: RunningServer) -
 
 def test_managed_policy_default_version_decides(server: RunningServer) -> None:
     iam = server.client("iam")
-    arn = iam.create_policy(PolicyName=unique("switch"), PolicyDocument=allow("iam:ListGroups"))["Policy"][
-        "Arn"
-    ]
+    arn = iam.create_policy(PolicyName=unique("switch"), PolicyDocument=allow("iam:ListGroups"))["Policy"]["Arn"]
     _, credentials = user_with_key(server, arn)
     as_user = server.client("iam", credentials=credentials)
     assert "Groups" in as_user.list_groups()
@@ -80,10 +78,7 @@ def test_permissions_boundary_caps_administrator_access(server: RunningServer) -
     as_user = server.client("iam", credentials=credentials)
     as_user.create_group(GroupName=unique("before"))
     iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=READ_ONLY_ACCESS)
-    assert (
-        iam.get_user(UserName=name)["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"]
-        == READ_ONLY_ACCESS
-    )
+    assert iam.get_user(UserName=name)["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == READ_ONLY_ACCESS
     failure = error(as_user.create_group, GroupName=unique("after"))
     assert (failure["Code"], failure["Status"]) == ("AccessDenied", 403)
     assert "permissions boundary" in failure["Message"]
@@ -100,9 +95,9 @@ def test_role_boundary_and_session(server: RunningServer) -> None:
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::'
         f'{server.account_id}:root"}},"Action":"sts:AssumeRole"}}]}}'
     )
-    arn = iam.create_role(
-        RoleName=role, AssumeRolePolicyDocument=trust, PermissionsBoundary=READ_ONLY_ACCESS
-    )["Role"]["Arn"]
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust, PermissionsBoundary=READ_ONLY_ACCESS)["Role"][
+        "Arn"
+    ]
     iam.attach_role_policy(RoleName=role, PolicyArn=ADMIN_ACCESS)
     session = server.client("sts").assume_role(RoleArn=arn, RoleSessionName="capped")["Credentials"]
     as_role = server.client("iam", credentials=session)

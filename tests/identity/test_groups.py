@@ -65,10 +65,7 @@ def test_delete_group_refuses_members_and_policies(server: RunningServer) -> Non
     iam.detach_group_policy(GroupName=group, PolicyArn=ADMIN_ACCESS)
 
     iam.put_group_policy(GroupName=group, PolicyName="inline", PolicyDocument=allow("s3:ListBucket"))
-    assert (
-        error(iam.delete_group, GroupName=group)["Message"]
-        == "Cannot delete entity, must delete policies first."
-    )
+    assert error(iam.delete_group, GroupName=group)["Message"] == "Cannot delete entity, must delete policies first."
     iam.delete_group_policy(GroupName=group, PolicyName="inline")
 
     iam.delete_group(GroupName=group)

@@ -12,9 +12,7 @@ def test_user_inline_policy_lifecycle_via_cli(server: RunningServer) -> None:
     user = unique("iu")
     server.aws("iam", "create-user", "--user-name", user)
     text = allow("s3:GetObject", "arn:aws:s3:::bucket/*")
-    server.aws(
-        "iam", "put-user-policy", "--user-name", user, "--policy-name", "read", "--policy-document", text
-    )
+    server.aws("iam", "put-user-policy", "--user-name", user, "--policy-name", "read", "--policy-document", text)
     got = server.aws_json("iam", "get-user-policy", "--user-name", user, "--policy-name", "read")
     assert got["UserName"] == user
     assert got["PolicyName"] == "read"
@@ -91,8 +89,6 @@ def test_inline_policy_documents_are_validated(server: RunningServer) -> None:
     assert failure["Message"]
     assert iam.list_user_policies(UserName=user)["PolicyNames"] == []
     assert (
-        error(iam.put_user_policy, UserName=unique("nouser"), PolicyName="p", PolicyDocument=allow("s3:Get"))[
-            "Code"
-        ]
+        error(iam.put_user_policy, UserName=unique("nouser"), PolicyName="p", PolicyDocument=allow("s3:Get"))["Code"]
         == "NoSuchEntity"
     )

@@ -41,9 +41,7 @@ def test_policy_errors(server: RunningServer) -> None:
     iam = server.client("iam")
     name = unique("pol")
     iam.create_policy(PolicyName=name, PolicyDocument=allow("s3:GetObject"))
-    duplicate = error(
-        iam.create_policy, PolicyName=name, Path="/elsewhere/", PolicyDocument=allow("s3:GetObject")
-    )
+    duplicate = error(iam.create_policy, PolicyName=name, Path="/elsewhere/", PolicyDocument=allow("s3:GetObject"))
     assert (duplicate["Code"], duplicate["Status"]) == ("EntityAlreadyExists", 409)
     assert duplicate["Message"] == f"A policy called {name} already exists. Duplicate names are not allowed."
 
@@ -72,9 +70,7 @@ def test_versions_up_to_five_and_the_default(server: RunningServer) -> None:
     iam = server.client("iam")
     arn = iam.create_policy(PolicyName=unique("ver"), PolicyDocument=allow("s3:GetObject"))["Policy"]["Arn"]
     for n in range(2, 6):
-        version = iam.create_policy_version(PolicyArn=arn, PolicyDocument=allow(f"s3:Action{n}"))[
-            "PolicyVersion"
-        ]
+        version = iam.create_policy_version(PolicyArn=arn, PolicyDocument=allow(f"s3:Action{n}"))["PolicyVersion"]
         assert version["VersionId"] == f"v{n}"
         assert version["IsDefaultVersion"] is False
     full = error(iam.create_policy_version, PolicyArn=arn, PolicyDocument=allow("s3:Six"))
@@ -149,8 +145,7 @@ def test_list_policies_scope_only_attached_and_path(server: RunningServer) -> No
     path = f"/{unique('lp')}/"
     names = sorted(unique("local") for _ in range(2))
     arns = [
-        iam.create_policy(PolicyName=n, Path=path, PolicyDocument=allow("s3:GetObject"))["Policy"]["Arn"]
-        for n in names
+        iam.create_policy(PolicyName=n, Path=path, PolicyDocument=allow("s3:GetObject"))["Policy"]["Arn"] for n in names
     ]
     local = iam.list_policies(Scope="Local", PathPrefix=path)["Policies"]
     assert [p["PolicyName"] for p in local] == names
@@ -174,9 +169,7 @@ def test_list_policies_scope_only_attached_and_path(server: RunningServer) -> No
     assert [p["Arn"] for p in attached] == [arns[1]]
     assert attached[0]["AttachmentCount"] == 1
 
-    cli = server.aws_json(
-        "iam", "list-policies", "--scope", "Local", "--only-attached", "--path-prefix", path
-    )
+    cli = server.aws_json("iam", "list-policies", "--scope", "Local", "--only-attached", "--path-prefix", path)
     assert [p["Arn"] for p in cli["Policies"]] == [arns[1]]
 
     aws_attached = iam.list_policies(Scope="AWS", OnlyAttached=True, MaxItems=1000)["Policies"]

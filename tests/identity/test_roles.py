@@ -10,9 +10,7 @@ from tests.servers import RunningServer
 EC2_TRUST = json.dumps(
     {
         "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
     }
 )
 
@@ -65,9 +63,7 @@ def test_role_errors(server: RunningServer) -> None:
     assert (malformed["Code"], malformed["Status"]) == ("MalformedPolicyDocument", 400)
     assert malformed["Message"]
 
-    no_principal = error(
-        iam.create_role, RoleName=unique("bad"), AssumeRolePolicyDocument=allow("sts:AssumeRole")
-    )
+    no_principal = error(iam.create_role, RoleName=unique("bad"), AssumeRolePolicyDocument=allow("sts:AssumeRole"))
     assert no_principal["Code"] == "MalformedPolicyDocument"
 
     statement = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
@@ -76,9 +72,7 @@ def test_role_errors(server: RunningServer) -> None:
     assert (too_big["Code"], too_big["Status"]) == ("LimitExceeded", 409)
     assert too_big["Message"] == "Cannot exceed quota for ACLSizePerRole: 2048"
 
-    bad_update = error(
-        iam.update_assume_role_policy, RoleName=name, PolicyDocument='{"Version":"2012-10-17"}'
-    )
+    bad_update = error(iam.update_assume_role_policy, RoleName=name, PolicyDocument='{"Version":"2012-10-17"}')
     assert bad_update["Code"] == "MalformedPolicyDocument"
 
 
@@ -92,10 +86,7 @@ def test_delete_role_refuses_while_policies_remain(server: RunningServer) -> Non
     assert failure["Message"] == "Cannot delete entity, must detach all policies first."
     iam.detach_role_policy(RoleName=name, PolicyArn=READ_ONLY_ACCESS)
     iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=allow("s3:GetObject"))
-    assert (
-        error(iam.delete_role, RoleName=name)["Message"]
-        == "Cannot delete entity, must delete policies first."
-    )
+    assert error(iam.delete_role, RoleName=name)["Message"] == "Cannot delete entity, must delete policies first."
     iam.delete_role_policy(RoleName=name, PolicyName="inline")
     iam.delete_role(RoleName=name)
 
@@ -133,9 +124,7 @@ def test_cli_assume_role_trusting_the_account(server: RunningServer) -> None:
 def test_deleting_a_role_ends_its_sessions(server: RunningServer) -> None:
     iam = server.client("iam")
     role = unique("shortlived")
-    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust_account(server.account_id))["Role"][
-        "Arn"
-    ]
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust_account(server.account_id))["Role"]["Arn"]
     iam.attach_role_policy(RoleName=role, PolicyArn=READ_ONLY_ACCESS)
     session = server.client("sts").assume_role(RoleArn=arn, RoleSessionName="short")["Credentials"]
     as_role = server.client("iam", credentials=session)

@@ -186,7 +186,9 @@ def test_simulate_principal_policy_uses_the_entitys_policies(server: RunningServ
     )["EvaluationResults"][0]
     assert excluded["EvalDecision"] == "implicitDeny"
     no_managed = iam.simulate_principal_policy(
-        PolicySourceArn=arn, ActionNames=["ec2:RunInstances"], PolicyExclusionList=[{"PolicyArn": "arn:aws:iam::aws:policy/PowerUser*"}]
+        PolicySourceArn=arn,
+        ActionNames=["ec2:RunInstances"],
+        PolicyExclusionList=[{"PolicyArn": "arn:aws:iam::aws:policy/PowerUser*"}],
     )["EvaluationResults"][0]
     assert no_managed["EvalDecision"] == "implicitDeny"
     missing = error(iam.simulate_principal_policy, PolicySourceArn=arn + "-gone", ActionNames=["iam:GetUser"])

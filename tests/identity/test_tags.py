@@ -16,9 +16,7 @@ def test_user_tags(server: RunningServer) -> None:
     iam.untag_user(UserName=user, TagKeys=["TEAM"])
     assert iam.list_user_tags(UserName=user)["Tags"] == [{"Key": "env", "Value": "prod"}]
     assert iam.get_user(UserName=user)["User"]["Tags"] == [{"Key": "env", "Value": "prod"}]
-    duplicate = error(
-        iam.tag_user, UserName=user, Tags=[{"Key": "k", "Value": "1"}, {"Key": "K", "Value": "2"}]
-    )
+    duplicate = error(iam.tag_user, UserName=user, Tags=[{"Key": "k", "Value": "1"}, {"Key": "K", "Value": "2"}])
     assert (duplicate["Code"], duplicate["Status"]) == ("InvalidInput", 400)
     assert error(iam.list_user_tags, UserName=unique("nobody"))["Code"] == "NoSuchEntity"
 
@@ -34,9 +32,7 @@ def test_role_and_policy_tags_via_cli(server: RunningServer) -> None:
         trust_account(server.account_id),
     )
     server.aws("iam", "tag-role", "--role-name", role, "--tags", "Key=cost,Value=42")
-    assert server.aws_json("iam", "list-role-tags", "--role-name", role)["Tags"] == [
-        {"Key": "cost", "Value": "42"}
-    ]
+    assert server.aws_json("iam", "list-role-tags", "--role-name", role)["Tags"] == [{"Key": "cost", "Value": "42"}]
     server.aws("iam", "untag-role", "--role-name", role, "--tag-keys", "cost")
     assert server.aws_json("iam", "list-role-tags", "--role-name", role)["Tags"] == []
 

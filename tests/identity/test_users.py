@@ -105,16 +105,11 @@ def test_delete_user_refuses_while_anything_is_attached(server: RunningServer) -
     iam.delete_access_key(UserName=name, AccessKeyId=key_id)
 
     iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=allow("s3:GetObject"))
-    assert (
-        error(iam.delete_user, UserName=name)["Message"]
-        == "Cannot delete entity, must delete policies first."
-    )
+    assert error(iam.delete_user, UserName=name)["Message"] == "Cannot delete entity, must delete policies first."
     iam.delete_user_policy(UserName=name, PolicyName="p")
 
     iam.attach_user_policy(UserName=name, PolicyArn=ADMIN_ACCESS)
-    assert error(iam.delete_user, UserName=name)["Message"] == (
-        "Cannot delete entity, must detach all policies first."
-    )
+    assert error(iam.delete_user, UserName=name)["Message"] == ("Cannot delete entity, must detach all policies first.")
     iam.detach_user_policy(UserName=name, PolicyArn=ADMIN_ACCESS)
 
     iam.add_user_to_group(GroupName=group, UserName=name)

@@ -142,9 +142,7 @@ def _xml(shape: Shape, value: Any, parts: list[str]) -> None:
         parts.append(_text(value))
 
 
-def encode_response(
-    spec: ServiceSpec, operation: OperationModel, result: dict[str, Any], request_id: str
-) -> bytes:
+def encode_response(spec: ServiceSpec, operation: OperationModel, result: dict[str, Any], request_id: str) -> bytes:
     name = operation.name
     parts = [f'<{name}Response xmlns="{spec.xml_namespace}">']
     shape = operation.output_shape

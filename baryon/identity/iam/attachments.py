@@ -95,9 +95,7 @@ def list_entities_for_policy(call: Call) -> Result:
     tables: dict[str, Any] = {"user": User, "group": Group, "role": Role}
     for kind in kinds:
         table = tables[kind]
-        base = select(table).where(
-            table.account_id == call.account_id, table.path.startswith(prefix, autoescape=True)
-        )
+        base = select(table).where(table.account_id == call.account_id, table.path.startswith(prefix, autoescape=True))
         found: dict[str, Any] = {}
         if usage_filter != "PermissionsBoundary":
             attached = base.join(PolicyAttachment, PolicyAttachment.principal_id == table.id).where(

@@ -164,9 +164,7 @@ def boundary_arn(call: Call, arn: str) -> str:
 
 
 def group_count(db: Session, user_id: str) -> int:
-    return int(
-        db.scalar(select(func.count()).select_from(GroupMember).where(GroupMember.user_id == user_id)) or 0
-    )
+    return int(db.scalar(select(func.count()).select_from(GroupMember).where(GroupMember.user_id == user_id)) or 0)
 
 
 def _boundary(arn: str | None) -> dict[str, str] | None:

@@ -29,9 +29,7 @@ def not_found(kind: str, name: str) -> ServiceError:
 
 def already_exists(kind: str, name: str) -> ServiceError:
     """`User with name alice already exists.`"""
-    return ServiceError(
-        "EntityAlreadyExistsException", f"{kind.capitalize()} with name {name} already exists."
-    )
+    return ServiceError("EntityAlreadyExistsException", f"{kind.capitalize()} with name {name} already exists.")
 
 
 def policy_already_exists(name: str) -> ServiceError:

@@ -42,9 +42,7 @@ def create_group(call: Call) -> Result:
 @iam("GetGroup")
 def get_group(call: Call) -> Result:
     row = common.group(call, call.params["GroupName"])
-    statement = (
-        select(User).join(GroupMember, GroupMember.user_id == User.id).where(GroupMember.group_id == row.id)
-    )
+    statement = select(User).join(GroupMember, GroupMember.user_id == User.id).where(GroupMember.group_id == row.id)
     users, fields = paging.page_query(call, paging.scope(call, row.id), statement, User.name_key, User.id)
     return {
         "Group": common.group_shape(row),
@@ -56,9 +54,7 @@ def get_group(call: Call) -> Result:
 @iam("ListGroups")
 def list_groups(call: Call) -> Result:
     prefix = call.params.get("PathPrefix", "/")
-    statement = select(Group).where(
-        Group.account_id == call.account_id, Group.path.startswith(prefix, autoescape=True)
-    )
+    statement = select(Group).where(Group.account_id == call.account_id, Group.path.startswith(prefix, autoescape=True))
     rows, fields = paging.page_query(call, paging.scope(call, prefix), statement, Group.name_key, Group.id)
     return {"Groups": [common.group_shape(row) for row in rows], **fields}
 
@@ -134,9 +130,7 @@ def remove_user_from_group(call: Call) -> Result:
 def list_groups_for_user(call: Call) -> Result:
     member = common.user(call, call.params["UserName"])
     statement = (
-        select(Group)
-        .join(GroupMember, GroupMember.group_id == Group.id)
-        .where(GroupMember.user_id == member.id)
+        select(Group).join(GroupMember, GroupMember.group_id == Group.id).where(GroupMember.user_id == member.id)
     )
     rows, fields = paging.page_query(call, paging.scope(call, member.id), statement, Group.name_key, Group.id)
     return {"Groups": [common.group_shape(row) for row in rows], **fields}

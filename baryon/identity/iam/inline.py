@@ -22,9 +22,7 @@ def _owner(call: Call, kind: str) -> tuple[str, str]:
 def _policies(call: Call, kind: str, owner_id: str) -> list[InlinePolicy]:
     return list(
         call.db.scalars(
-            select(InlinePolicy).where(
-                InlinePolicy.principal_type == kind, InlinePolicy.principal_id == owner_id
-            )
+            select(InlinePolicy).where(InlinePolicy.principal_type == kind, InlinePolicy.principal_id == owner_id)
         )
     )
 

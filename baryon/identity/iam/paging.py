@@ -51,9 +51,7 @@ def _limit(call: Call) -> int:
     return int(call.params.get("MaxItems") or DEFAULT_MAX_ITEMS)
 
 
-def page_list(
-    call: Call, listing: str, items: Sequence[T], key: Callable[[T], Key]
-) -> tuple[list[T], dict[str, Any]]:
+def page_list(call: Call, listing: str, items: Sequence[T], key: Callable[[T], Key]) -> tuple[list[T], dict[str, Any]]:
     """One page of an in-memory listing ordered by `key` (a tuple of strings)."""
     ordered = sorted(items, key=key)
     after = _start(call, listing)

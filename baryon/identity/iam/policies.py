@@ -175,9 +175,7 @@ def list_policies(call: Call) -> Result:
     )
     rows, fields = paging.page_query(call, listing, _listing(call), ManagedPolicy.name_key, ManagedPolicy.id)
     attached, bounded = usage(call, rows)
-    policies = [
-        policy_shape(row, attached.get(row.id, 0), bounded.get(row.id, 0), detail=False) for row in rows
-    ]
+    policies = [policy_shape(row, attached.get(row.id, 0), bounded.get(row.id, 0), detail=False) for row in rows]
     return {"Policies": policies, **fields}
 
 
@@ -185,9 +183,7 @@ def list_policies(call: Call) -> Result:
 def delete_policy(call: Call) -> Result:
     row = common.own_policy(call, call.params["PolicyArn"], "DeletePolicy")
     db = call.db
-    in_use = db.scalar(
-        select(func.count()).select_from(PolicyAttachment).where(PolicyAttachment.policy_id == row.id)
-    )
+    in_use = db.scalar(select(func.count()).select_from(PolicyAttachment).where(PolicyAttachment.policy_id == row.id))
     bounded = sum(
         db.scalar(
             select(func.count())
@@ -199,9 +195,7 @@ def delete_policy(call: Call) -> Result:
     )
     if in_use or bounded:
         raise errors.delete_conflict("Cannot delete a policy attached to entities.")
-    versions = db.scalar(
-        select(func.count()).select_from(PolicyVersion).where(PolicyVersion.policy_id == row.id)
-    )
+    versions = db.scalar(select(func.count()).select_from(PolicyVersion).where(PolicyVersion.policy_id == row.id))
     if (versions or 0) > 1:
         raise errors.delete_conflict(
             "This policy has more than one version. Before you delete a policy, you must delete the policy's "

@@ -20,9 +20,7 @@ def checked_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
     for tag in tags:
         key = tag["Key"].lower()
         if key in seen:
-            raise errors.invalid_input(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
-            )
+            raise errors.invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
         seen.add(key)
     return [{"Key": t["Key"], "Value": t["Value"]} for t in tags]
 
@@ -32,9 +30,7 @@ def _merged(current: list[Any] | None, added: list[dict[str, str]]) -> list[dict
     replaced = {t["Key"].lower() for t in added}
     merged = [t for t in common.tag_list(current) if t["Key"].lower() not in replaced] + added
     if len(merged) > errors.TAGS_PER_RESOURCE:
-        raise errors.limit_exceeded(
-            f"The number of tags has reached the maximum limit of {errors.TAGS_PER_RESOURCE}."
-        )
+        raise errors.limit_exceeded(f"The number of tags has reached the maximum limit of {errors.TAGS_PER_RESOURCE}.")
     return merged
 
 

@@ -59,9 +59,7 @@ def get_user(call: Call) -> Result:
 @iam("ListUsers")
 def list_users(call: Call) -> Result:
     prefix = call.params.get("PathPrefix", "/")
-    statement = select(User).where(
-        User.account_id == call.account_id, User.path.startswith(prefix, autoescape=True)
-    )
+    statement = select(User).where(User.account_id == call.account_id, User.path.startswith(prefix, autoescape=True))
     rows, fields = paging.page_query(call, paging.scope(call, prefix), statement, User.name_key, User.id)
     return {"Users": [common.user_shape(row, detail=False) for row in rows], **fields}
 

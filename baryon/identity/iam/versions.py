@@ -50,9 +50,7 @@ def create_policy_version(call: Call) -> Result:
             "version, you must delete an existing version."
         )
     document = documents.managed(call.params["PolicyDocument"])
-    version = PolicyVersion(
-        policy_id=row.id, version_id=f"v{row.next_version}", document=document, created_at=call.now
-    )
+    version = PolicyVersion(policy_id=row.id, version_id=f"v{row.next_version}", document=document, created_at=call.now)
     call.db.add(version)
     row.next_version += 1
     common.flush_unique(call, errors.concurrent("The policy was changed by another request; try again."))

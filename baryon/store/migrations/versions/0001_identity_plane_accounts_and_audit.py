@@ -58,9 +58,7 @@ def upgrade() -> None:
         sa.Column("principal_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "principal_type", "principal_id", "name", name=op.f("pk_iam_inline_policies")
-        ),
+        sa.PrimaryKeyConstraint("principal_type", "principal_id", "name", name=op.f("pk_iam_inline_policies")),
     )
     op.create_table(
         "iam_policies",
@@ -77,9 +75,7 @@ def upgrade() -> None:
         sa.Column("created_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_iam_policies")),
-        sa.UniqueConstraint(
-            "account_id", "path", "name_key", name=op.f("uq_iam_policies_account_id_path_name_key")
-        ),
+        sa.UniqueConstraint("account_id", "path", "name_key", name=op.f("uq_iam_policies_account_id_path_name_key")),
         sa.UniqueConstraint("arn", name=op.f("uq_iam_policies_arn")),
     )
     with op.batch_alter_table("iam_policies", schema=None) as batch_op:
@@ -129,9 +125,7 @@ def upgrade() -> None:
             name=op.f("fk_iam_policy_attachments_policy_id_iam_policies"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "principal_type", "principal_id", "policy_id", name=op.f("pk_iam_policy_attachments")
-        ),
+        sa.PrimaryKeyConstraint("principal_type", "principal_id", "policy_id", name=op.f("pk_iam_policy_attachments")),
     )
     with op.batch_alter_table("iam_policy_attachments", schema=None) as batch_op:
         batch_op.create_index("ix_iam_attach_principal", ["principal_type", "principal_id"], unique=False)
@@ -160,9 +154,7 @@ def upgrade() -> None:
         sa.Column("path", sa.String(length=512), nullable=False),
         sa.Column("arn", sa.String(length=700), nullable=False),
         sa.Column("created_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_iam_groups_account_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_iam_groups_account_id_accounts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_iam_groups")),
         sa.UniqueConstraint("account_id", "name_key", name=op.f("uq_iam_groups_account_id_name_key")),
         sa.UniqueConstraint("arn", name=op.f("uq_iam_groups_arn")),
@@ -184,9 +176,7 @@ def upgrade() -> None:
         sa.Column("permissions_boundary_arn", sa.String(length=2048), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("created_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_iam_roles_account_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_iam_roles_account_id_accounts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_iam_roles")),
         sa.UniqueConstraint("account_id", "name_key", name=op.f("uq_iam_roles_account_id_name_key")),
         sa.UniqueConstraint("arn", name=op.f("uq_iam_roles_arn")),
@@ -205,9 +195,7 @@ def upgrade() -> None:
         sa.Column("permissions_boundary_arn", sa.String(length=2048), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("created_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_iam_users_account_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_iam_users_account_id_accounts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_iam_users")),
         sa.UniqueConstraint("account_id", "name_key", name=op.f("uq_iam_users_account_id_name_key")),
         sa.UniqueConstraint("arn", name=op.f("uq_iam_users_arn")),
@@ -231,9 +219,7 @@ def upgrade() -> None:
         sa.Column("source_identity", sa.String(length=64), nullable=True),
         sa.Column("expires_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_sts_sessions_account_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_sts_sessions_account_id_accounts")),
         sa.PrimaryKeyConstraint("access_key_id", name=op.f("pk_sts_sessions")),
     )
     with op.batch_alter_table("sts_sessions", schema=None) as batch_op:
@@ -248,9 +234,7 @@ def upgrade() -> None:
         sa.Column("secret_sealed", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("created_at", baryon.store.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_iam_access_keys_account_id_accounts")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], name=op.f("fk_iam_access_keys_account_id_accounts")),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["iam_users.id"],
