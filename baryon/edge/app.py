@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from baryon.edge.errors import ServiceError
-from baryon.edge.pipeline import Pipeline
+from baryon.edge.pipeline import NeedsThread, Pipeline
 from baryon.edge.request import RawRequest
 from baryon.runtime import Runtime
 
@@ -51,7 +51,10 @@ def build_app(runtime: Runtime) -> Starlette:
             if body is not None
             else ServiceError("SerializationException", "The request body is larger than Baryon accepts.", status=413)
         )
-        result = await run_in_threadpool(pipeline.handle, raw, refused)
+        try:  # most calls touch the store and hop to a worker thread; the rest never leave the event loop
+            result = pipeline.handle(raw, refused, inline=True)
+        except NeedsThread:
+            result = await run_in_threadpool(pipeline.handle, raw, refused)
         return Response(result.body, status_code=result.status, media_type=result.content_type, headers=result.headers)
 
     async def health(_: Request) -> Response:

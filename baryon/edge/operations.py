@@ -26,17 +26,24 @@ READ_PREFIXES = ("Get", "List", "Describe", "Simulate", "Generate")
 
 
 class Operations:
-    """The operation table of one service."""
+    """The operation table of one service.
+
+    An operation registered `stateless=True` never touches the store (GetCallerIdentity answers from the
+    authenticated caller alone), so the edge may run it on the event loop without a worker thread.
+    """
 
     def __init__(self, service: str) -> None:
         self.service = service
         self.handlers: dict[str, Handler] = {}
+        self.stateless: set[str] = set()
 
-    def __call__(self, name: str) -> Callable[[Handler], Handler]:
+    def __call__(self, name: str, stateless: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self.handlers:
                 raise ValueError(f"{self.service}:{name} registered twice")
             self.handlers[name] = handler
+            if stateless:
+                self.stateless.add(name)
             return handler
 
         return register

@@ -42,6 +42,10 @@ class Parsed:
     signature: sigv4.Signature | None
 
 
+class NeedsThread(Exception):
+    """Raised on the event loop when the request may block on the store: run it again on a worker thread."""
+
+
 class Pipeline:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -49,8 +53,11 @@ class Pipeline:
 
     # -- the chain -------------------------------------------------------------------------------------------
 
-    def handle(self, raw: RawRequest, refused: ServiceError | None = None) -> RawResponse:
-        """Run the chain; `refused` is an error the HTTP layer already found (an oversize body)."""
+    def handle(self, raw: RawRequest, refused: ServiceError | None = None, inline: bool = False) -> RawResponse:
+        """Run the chain; `refused` is an error the HTTP layer already found (an oversize body).
+
+        With `inline`, the caller is the event loop: any step that would wait on the store (a stateful
+        operation, a cache miss) raises `NeedsThread` before anything is recorded or changed."""
         started = time.perf_counter()
         ctx = RequestContext(
             request_id=ids.request_id(),
@@ -65,11 +72,13 @@ class Pipeline:
         try:
             if refused is not None:
                 raise refused
-            parsed = self.parse(raw, ctx)
+            parsed = self.parse(raw, ctx, inline)
             spec = parsed.spec
-            self.authenticate(raw, ctx, parsed)
-            requested = self.authorize(ctx, parsed)
+            self.authenticate(raw, ctx, parsed, cache_only=inline)
+            requested = self.authorize(ctx, parsed, inline)
             response, recorded = self.dispatch(ctx, parsed, requested, started)
+        except NeedsThread:
+            raise
         except sigv4.AuthenticationFailed as failure:
             ctx.decision = "unauthenticated"
             ctx.reason = failure.message
@@ -94,7 +103,7 @@ class Pipeline:
 
     # -- parse -----------------------------------------------------------------------------------------------
 
-    def parse(self, raw: RawRequest, ctx: RequestContext) -> Parsed:
+    def parse(self, raw: RawRequest, ctx: RequestContext, inline: bool = False) -> Parsed:
         target = raw.header("x-amz-target")
         signature_error: sigv4.AuthenticationFailed | None = None
         try:
@@ -109,7 +118,7 @@ class Pipeline:
             ctx.service = spec.name
             if signature_error:
                 raise signature_error
-            return self._parse_json(raw, ctx, spec, name, signature)
+            return self._parse_json(raw, ctx, spec, name, signature, inline)
         if signature_error:
             raise signature_error
         form = self._form(raw)
@@ -124,7 +133,7 @@ class Pipeline:
         if spec.protocol == "json":
             raise UnknownOperation("Missing X-Amz-Target header")
         name = form.get("Action", "")
-        return self._parse_query(ctx, spec, name, form, signature)
+        return self._parse_query(ctx, spec, name, form, signature, inline)
 
     def _parse_json(
         self,
@@ -133,11 +142,13 @@ class Pipeline:
         spec: ServiceSpec,
         name: str,
         signature: sigv4.Signature | None,
+        inline: bool = False,
     ) -> Parsed:
         operation = spec.operation(name)
         if operation is None:
             raise UnknownOperation(f"Operation {name[:128]} is not supported by {spec.name}.")
         ctx.operation = operation.name
+        self._check_inline(spec, operation.name, inline)
         params = json_codec.decode_request(operation, raw.body)
         return Parsed(spec, operation, params, signature)
 
@@ -148,11 +159,13 @@ class Pipeline:
         name: str,
         form: dict[str, str],
         signature: sigv4.Signature | None,
+        inline: bool = False,
     ) -> Parsed:
         operation = spec.operation(name)
         if operation is None:
             raise ServiceError("InvalidAction", f"Could not find operation {name[:128]} for version {spec.api_version}")
         ctx.operation = operation.name
+        self._check_inline(spec, operation.name, inline)
         version = form.get("Version")
         if version is not None and version != spec.api_version:
             raise ServiceError("InvalidAction", f"Could not find operation {name} for version {version[:32]}")
@@ -180,7 +193,13 @@ class Pipeline:
 
     # -- authenticate and resolve the principal -------------------------------------------------------------
 
-    def authenticate(self, raw: RawRequest, ctx: RequestContext, parsed: Parsed) -> None:
+    def _check_inline(self, spec: ServiceSpec, operation: str, inline: bool) -> None:
+        """On the event loop, only operations that never touch the store may go on."""
+        table = self.runtime.services.get(spec.name)
+        if inline and (table is None or operation not in table.stateless):
+            raise NeedsThread
+
+    def authenticate(self, raw: RawRequest, ctx: RequestContext, parsed: Parsed, cache_only: bool = False) -> None:
         signature = parsed.signature
         if signature is None:
             raise sigv4.AuthenticationFailed(sigv4.Failure.MISSING, "")
@@ -190,7 +209,12 @@ class Pipeline:
                 f"Credential should be scoped to correct service: '{parsed.spec.name}'. ",
             )
         sigv4.check_time(signature, ctx.received_at, self.max_skew)
-        credential = self.runtime.credentials.resolve(signature.access_key_id)
+        if cache_only:
+            known, credential = self.runtime.credentials.cached(signature.access_key_id)
+            if not known:
+                raise NeedsThread
+        else:
+            credential = self.runtime.credentials.resolve(signature.access_key_id)
         invalid = "The security token included in the request is invalid."
         if credential is None or not credential.active:
             raise sigv4.AuthenticationFailed(sigv4.Failure.UNKNOWN_KEY, invalid)
@@ -210,7 +234,7 @@ class Pipeline:
 
     # -- authorize -------------------------------------------------------------------------------------------
 
-    def authorize(self, ctx: RequestContext, parsed: Parsed) -> action_map.RequestedAction:
+    def authorize(self, ctx: RequestContext, parsed: Parsed, inline: bool = False) -> action_map.RequestedAction:
         caller = ctx.caller
         assert caller is not None and ctx.region is not None
         requested = action_map.describe(
@@ -221,6 +245,8 @@ class Pipeline:
         if not requested.needs_authorization:
             ctx.decision, ctx.reason = "allowed", "no authorization is required for this action"
             return requested
+        if inline:
+            raise NeedsThread  # the caller's policies may have to be read from the store
         context = request_context(ctx)
         context.update(requested.context)
         ctx.authz_context = context

@@ -45,6 +45,14 @@ class CredentialResolver:
         self._epoch = -1
         self._lock = threading.Lock()
 
+    def cached(self, access_key_id: str) -> tuple[bool, Credential | None]:
+        """(True, credential) when the answer is known without the store; (False, None) otherwise."""
+        epoch = self._watch.current()
+        with self._lock:
+            if epoch is None or epoch != self._epoch or access_key_id not in self._cache:
+                return False, None
+            return True, self._cache[access_key_id]
+
     def resolve(self, access_key_id: str) -> Credential | None:
         epoch = self._watch.refresh()
         with self._lock:

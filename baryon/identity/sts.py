@@ -24,7 +24,7 @@ SESSION_POLICY_MAX_CHARS = 2048
 ROLE_CHAINING_MAX_SECONDS = 3600
 
 
-@sts("GetCallerIdentity")
+@sts("GetCallerIdentity", stateless=True)
 def get_caller_identity(call: Call) -> Result:
     caller = call.caller
     return {"UserId": caller.user_id, "Account": caller.account_id, "Arn": caller.arn}

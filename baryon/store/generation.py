@@ -52,6 +52,12 @@ class GenerationWatch:
         with self._lock:
             self.local_epoch += 1
 
+    def current(self) -> int | None:
+        """The local epoch if it is fresh enough to trust without polling the store, else None."""
+        if time.monotonic() - self._checked_at < POLL_SECONDS:
+            return self.local_epoch
+        return None
+
     def refresh(self) -> int:
         """Poll the shared counter at most every POLL_SECONDS; return the local epoch to compare with."""
         now = time.monotonic()
