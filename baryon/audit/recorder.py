@@ -19,7 +19,7 @@ from baryon.audit.tables import AuditEvent
 from baryon.store.db import Store
 
 FLUSH_SECONDS = 0.2
-BATCH = 500
+BATCH = 5000
 log = logging.getLogger("baryon.audit")
 _COLUMNS = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]
 
@@ -36,6 +36,7 @@ class AuditRecorder:
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="baryon-audit", daemon=True)
         self._started = False
+        self._stop = threading.Event()
         self._sql = _insert_sql(store.is_sqlite)
 
     def start(self) -> None:
@@ -51,17 +52,14 @@ class AuditRecorder:
         db.add(AuditEvent(**event))
 
     def _run(self) -> None:
+        """Wait for a first event, let a batch gather for FLUSH_SECONDS, write it in one transaction."""
         stopping = False
         while not stopping:
-            batch: list[dict[str, Any]] = []
-            try:
-                item = self._queue.get(timeout=FLUSH_SECONDS)
-            except queue.Empty:
-                continue
-            if item is None:
-                stopping = True
-            else:
-                batch.append(item)
+            first = self._queue.get()
+            if first is None:
+                break
+            self._stop.wait(FLUSH_SECONDS)
+            batch = [first]
             while len(batch) < BATCH:
                 try:
                     item = self._queue.get_nowait()
@@ -91,6 +89,7 @@ class AuditRecorder:
     def stop(self) -> None:
         """Flush everything queued and stop the writer thread."""
         if self._started:
+            self._stop.set()
             self._queue.put(None)
             self._thread.join(timeout=10)
             self._started = False

@@ -49,6 +49,10 @@ class Operations:
         return register
 
 
+ISSUES_CREDENTIALS = frozenset({"GetSessionToken", "GetFederationToken"})
+"""Named like reads, but they store the temporary credentials they issue."""
+
+
 def is_read_only(operation: str) -> bool:
     """Whether an operation only reads state (its audit record may be written after the response)."""
-    return operation.startswith(READ_PREFIXES)
+    return operation.startswith(READ_PREFIXES) and operation not in ISSUES_CREDENTIALS

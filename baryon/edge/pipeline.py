@@ -50,6 +50,7 @@ class Pipeline:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.max_skew = timedelta(seconds=runtime.settings.max_clock_skew_seconds)
+        self.reads_inline = runtime.store.is_sqlite
 
     # -- the chain -------------------------------------------------------------------------------------------
 
@@ -74,7 +75,7 @@ class Pipeline:
                 raise refused
             parsed = self.parse(raw, ctx, inline)
             spec = parsed.spec
-            self.authenticate(raw, ctx, parsed, cache_only=inline)
+            self.authenticate(raw, ctx, parsed, cache_only=inline and not self.reads_inline)
             requested = self.authorize(ctx, parsed, inline)
             response, recorded = self.dispatch(ctx, parsed, requested, started)
         except NeedsThread:
@@ -194,9 +195,15 @@ class Pipeline:
     # -- authenticate and resolve the principal -------------------------------------------------------------
 
     def _check_inline(self, spec: ServiceSpec, operation: str, inline: bool) -> None:
-        """On the event loop, only operations that never touch the store may go on."""
+        """What may run on the event loop: operations that never touch the store, and, on SQLite, operations
+        that only read it (WAL readers never wait for a lock or the disk's fsync). Writes, and every store
+        access on PostgreSQL (a network round trip each), go to a worker thread."""
+        if not inline:
+            return
         table = self.runtime.services.get(spec.name)
-        if inline and (table is None or operation not in table.stateless):
+        if table is not None and operation in table.stateless:
+            return
+        if not (self.reads_inline and is_read_only(operation)):
             raise NeedsThread
 
     def authenticate(self, raw: RawRequest, ctx: RequestContext, parsed: Parsed, cache_only: bool = False) -> None:
@@ -245,7 +252,7 @@ class Pipeline:
         if not requested.needs_authorization:
             ctx.decision, ctx.reason = "allowed", "no authorization is required for this action"
             return requested
-        if inline:
+        if inline and not self.reads_inline:
             raise NeedsThread  # the caller's policies may have to be read from the store
         context = request_context(ctx)
         context.update(requested.context)

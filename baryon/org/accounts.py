@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from baryon import ids
 from baryon.edge.context import Call
@@ -22,7 +22,7 @@ from baryon.edge.operations import Result
 from baryon.identity.arns import aws_managed_policy_arn, iam_arn, root_arn
 from baryon.identity.tables import ManagedPolicy, PolicyAttachment, Role
 from baryon.org import errors, tree
-from baryon.org.common import OrgScope, check_tags, organizations, page, put_tags, scope
+from baryon.org.common import OrgScope, check_tags, keyset, organizations, page, page_query, put_tags, scope
 from baryon.org.limits import limit
 from baryon.org.tables import Account, CreateAccountRequest
 
@@ -177,12 +177,34 @@ def describe_account(call: Call) -> Result:
     return {"Account": org.account_shape(_account(org, call.params["AccountId"]))}
 
 
+ACCOUNT_COLUMNS = (
+    Account.id,
+    Account.email,
+    Account.name,
+    Account.status,
+    Account.joined_method,
+    Account.joined_at,
+    Account.parent_id,
+)
+
+
+_LIST_ACCOUNTS = keyset(
+    select(*ACCOUNT_COLUMNS).where(Account.organization_id == bindparam("organization_id")), Account.id
+)
+
+
 @organizations("ListAccounts")
 def list_accounts(call: Call) -> Result:
     org = scope(call)
-    accounts = list(call.db.scalars(select(Account).where(Account.organization_id == org.org_id)))
-    ous = tree.ous_of(call.db, org.org_id)
-    return page(call, accounts, lambda a: a.id, result_member="Accounts", shape=lambda a: org.account_shape(a, ous))
+    ous = tree.ou_parents(call.db, org.org_id)
+    return page_query(
+        call,
+        _LIST_ACCOUNTS,
+        Account.id,
+        values={"organization_id": org.org_id},
+        result_member="Accounts",
+        shape=lambda a: org.account_shape(a, ous),
+    )
 
 
 @organizations("ListAccountsForParent")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from baryon.edge.context import Call
 from baryon.edge.errors import ValidationFailed
@@ -150,6 +150,15 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+_SCOPE = (
+    select(Account, Organization, Root)
+    .join(Organization, Organization.id == Account.organization_id)
+    .outerjoin(Root, Root.organization_id == Organization.id)
+    .where(Account.id == bindparam("account_id"))
+)
+"""Built once: constructing a statement costs more than running it against an indexed table."""
+
+
 def scope(call: Call, *, members: bool = False) -> OrgScope:
     """The caller's organization. Only the management account may manage it (`members=True` lets member
     accounts through); an account outside any organization gets `AWSOrganizationsNotInUseException`.
@@ -161,13 +170,10 @@ def scope(call: Call, *, members: bool = False) -> OrgScope:
             "You provided a value that doesn't match the required pattern: it contains a NUL character.",
         )
     db = call.db
-    account = db.get(Account, call.account_id)
-    if account is None or account.organization_id is None:
+    found = db.execute(_SCOPE, {"account_id": call.account_id}).first()
+    if found is None:
         raise errors.not_in_use()
-    organization = db.get(Organization, account.organization_id)
-    if organization is None:
-        raise errors.not_in_use()
-    root = tree.root_of(db, organization.id)
+    account, organization, root = found
     if root is None:
         tree.ensure_root(db, call.runtime.watch)
         root = tree.root_of(db, organization.id)
@@ -211,6 +217,53 @@ def tags_of(call: Call, resource_id: str) -> list[OrgTag]:
 # -- pagination --------------------------------------------------------------------------------------------
 
 
+def keyset(statement: Select[Any], key: Any) -> Select[Any]:
+    """A listing statement for `page_query`: rows after `:after` in `key` order, at most `:limit` of them."""
+    return statement.where(key > bindparam("after")).order_by(key).limit(bindparam("limit"))
+
+
+def page_query(
+    call: Call,
+    statement: Select[Any],
+    key: Any,
+    *,
+    values: dict[str, Any] | None = None,
+    scope_parts: Sequence[object] = (),
+    result_member: str,
+    shape: Callable[[Any], Any],
+) -> Result:
+    """Like `page`, but the database orders by `key` and returns only the page, so listings that grow to
+    thousands of rows never load them all. `statement` comes from `keyset` (built once, at import);
+    `values` fills its other bound parameters."""
+    tokens = PageTokens(call.runtime.secrets.mac)
+    token_scope = _token_scope(call, scope_parts)
+    token = call.params.get("NextToken")
+    values = dict(values or {})
+    values["after"] = _token_position(tokens, token_scope, token) if token is not None else ""
+    size = call.params.get("MaxResults") or DEFAULT_PAGE
+    values["limit"] = size + 1
+    rows = list(call.db.execute(statement, values))
+    chunk = rows[:size]
+    result: Result = {result_member: [shape(row) for row in chunk]}
+    if len(rows) > size:
+        result["NextToken"] = tokens.issue(token_scope, [getattr(chunk[-1], key.key)])
+    return result
+
+
+def _token_scope(call: Call, scope_parts: Sequence[object]) -> str:
+    return "\x1f".join(["organizations", str(call.ctx.operation), call.account_id, *(str(p) for p in scope_parts)])
+
+
+def _token_position(tokens: PageTokens, token_scope: str, token: str) -> str:
+    try:
+        position = tokens.read(token_scope, token, "NextToken")
+    except ValidationFailed:
+        raise errors.invalid_input("INVALID_NEXT_TOKEN") from None
+    if len(position) != 1 or not isinstance(position[0], str):
+        raise errors.invalid_input("INVALID_NEXT_TOKEN")
+    return position[0]
+
+
 def page(
     call: Call,
     items: Sequence[T],
@@ -223,19 +276,11 @@ def page(
     """One page of `items` (ordered by `key`) after the caller's `NextToken`, with the next token if more
     remain. Tokens are bound to the operation, the caller's account and `scope_parts` (the filters)."""
     tokens = PageTokens(call.runtime.secrets.mac)
-    token_scope = "\x1f".join(
-        ["organizations", str(call.ctx.operation), call.account_id, *(str(p) for p in scope_parts)]
-    )
+    token_scope = _token_scope(call, scope_parts)
     ordered = sorted(items, key=key)
     token = call.params.get("NextToken")
     if token is not None:
-        try:
-            position = tokens.read(token_scope, token, "NextToken")
-        except ValidationFailed:
-            raise errors.invalid_input("INVALID_NEXT_TOKEN") from None
-        if len(position) != 1 or not isinstance(position[0], str):
-            raise errors.invalid_input("INVALID_NEXT_TOKEN")
-        after = position[0]
+        after = _token_position(tokens, token_scope, token)
         ordered = [item for item in ordered if key(item) > after]
     size = call.params.get("MaxResults") or DEFAULT_PAGE
     chunk = ordered[:size]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from baryon.org.limits import RCP, SCP
@@ -79,6 +80,16 @@ def ous_of(db: Session, organization_id: str) -> dict[str, OrganizationalUnit]:
         ou.id: ou
         for ou in db.scalars(select(OrganizationalUnit).where(OrganizationalUnit.organization_id == organization_id))
     }
+
+
+_OU_PARENTS = select(OrganizationalUnit.id, OrganizationalUnit.parent_id).where(
+    OrganizationalUnit.organization_id == bindparam("organization_id")
+)
+
+
+def ou_parents(db: Session, organization_id: str) -> dict[str, Any]:
+    """Each OU's id and parent id (rows with `.id` and `.parent_id`), enough to build paths cheaply."""
+    return {row.id: row for row in db.execute(_OU_PARENTS, {"organization_id": organization_id})}
 
 
 def ou_in(db: Session, organization_id: str, ou_id: str) -> OrganizationalUnit | None:
