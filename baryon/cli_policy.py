@@ -52,7 +52,7 @@ def explain(
 ) -> None:
     """Decide a request with today's policies and show the path through every policy type and level."""
     from baryon.audit.query import by_request_id
-    from baryon.authz.explain import UnknownPrincipal, caller_for, explain, recorded_context, recorded_resources
+    from baryon.authz.explain import UnknownPrincipal, caller_for, recorded_context, recorded_resources
 
     runtime = _runtime(data_dir, database_url)
     try:
@@ -74,7 +74,7 @@ def explain(
                 caller = caller_for(db, principal)
             except UnknownPrincipal:
                 raise typer.BadParameter(f"unknown principal {principal}") from None
-        outcome = explain(runtime.authorizer, caller, action, resources, values)
+        outcome = runtime.authorizer.check(caller, action, resources, values)
     finally:
         runtime.close()
     decision = outcome.decision
@@ -149,3 +149,4 @@ def impact(
         for row in rows:
             table.add_row(row.principal, row.action, str(row.count), row.example_resource)
         console.print(table)
+        console.print("for example: " + rows[0].example_message)

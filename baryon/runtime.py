@@ -46,7 +46,7 @@ class Runtime:
             authorizer=Authorizer(store, watch, org_chain=OrgGuardrails(store, watch).chain),
             audit=AuditRecorder(store),
             services=operation_tables(),
-            facts=Facts.of(store),
+            facts=Facts.of(store, watch),
         )
 
     def close(self) -> None:

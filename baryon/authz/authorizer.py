@@ -91,9 +91,6 @@ class Authorizer:
         self._epoch = -1
         self._lock = threading.Lock()
 
-    def set_org_chain(self, org_chain: OrgChain) -> None:
-        self._org_chain = org_chain
-
     @contextmanager
     def _current(self) -> Iterator[None]:
         """Hold the cache lock, having dropped every cached entry if the generation moved."""

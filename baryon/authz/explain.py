@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from baryon.audit.tables import AuditEvent
-from baryon.authz.authorizer import Authorizer, Outcome
+from baryon.authz.authorizer import Authorizer
 from baryon.identity.caller import Caller
 from baryon.identity.tables import Role, User
 from baryon.org.tables import Account, OrganizationalUnit
@@ -90,12 +90,6 @@ def recorded_context(event: AuditEvent) -> dict[str, Any]:
 
 def recorded_resources(event: AuditEvent) -> tuple[str, ...]:
     return tuple(json.loads(event.resources)) if event.resources else ("*",)
-
-
-def explain(
-    authorizer: Authorizer, caller: Caller, action: str, resources: tuple[str, ...], context: dict[str, Any]
-) -> Outcome:
-    return authorizer.check(caller, action, resources, context)
 
 
 def subtree_accounts(db: Session, target_id: str) -> set[str]:

@@ -14,9 +14,9 @@ from baryon.authz.action_map import proton
 from baryon.authz.facts import Facts
 from baryon.edge.protocols.spec import load_service
 from baryon.identity.caller import Caller
-from baryon.org.directory import OrgDirectory
 from baryon.providers import operation_tables
 from baryon.store.db import Store
+from baryon.store.generation import GenerationWatch
 
 REFERENCE = Path(__file__).parents[3] / "shared" / "reference" / "proton-action-map.txt"
 
@@ -25,7 +25,7 @@ def _facts() -> Facts:
     """Facts over an empty, migrated store (no organization yet: Organizations ARNs fall back to `*`)."""
     store = Store(f"sqlite:///{tempfile.mkdtemp()}/facts.db")
     store.migrate()
-    return Facts(org=OrgDirectory(store))
+    return Facts.of(store, GenerationWatch(store))
 
 
 FACTS = _facts()

@@ -162,6 +162,28 @@ def test_policies_see_the_real_path_of_existing_entities(server: RunningServer) 
     assert iam.list_user_tags(UserName=plain)["Tags"] == [{"Key": "k", "Value": "v"}]
 
 
+def test_an_allow_written_for_a_path_covers_the_entities_under_it(server: RunningServer) -> None:
+    iam = server.client("iam")
+    path = f"/{unique('eng')}/"
+    inside, outside = unique("inside"), unique("outside")
+    iam.create_user(UserName=inside, Path=path)
+    iam.create_user(UserName=outside)
+    only_path = allow(["iam:GetUser", "iam:TagUser"], f"arn:aws:iam::{server.account_id}:user{path}*")
+    _, credentials = user_with_key(server, inline=only_path)
+    as_user = server.client("iam", credentials=credentials)
+    assert as_user.get_user(UserName=inside)["User"]["Arn"] == f"arn:aws:iam::{server.account_id}:user{path}{inside}"
+    as_user.tag_user(UserName=inside, Tags=[{"Key": "team", "Value": "eng"}])
+    failure = error(as_user.get_user, UserName=outside)
+    assert failure["Code"] == "AccessDenied"
+    assert (
+        f"on resource: arn:aws:iam::{server.account_id}:user/{outside} because no identity-based" in failure["Message"]
+    )
+
+    iam.update_user(UserName=inside, NewPath="/")
+    moved = error(as_user.get_user, UserName=inside)
+    assert moved["Code"] == "AccessDenied", "a path change is seen on the next call"
+
+
 def test_access_key_last_used_is_authorized_on_the_key_owner(server: RunningServer) -> None:
     iam = server.client("iam")
     other = unique("keyowner")

@@ -50,6 +50,11 @@ def _arn(caller: Caller, kind: str, name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{caller.account_id}:{kind}{path}{name}"
 
 
+def _existing(caller: Caller, facts: Facts, kind: str, name: str, path: str = "/") -> str:
+    """The ARN of the named entity as it exists (with its real path); for one being created, from `path`."""
+    return facts.iam.arn(caller.account_id, kind, name) or _arn(caller, kind, name, path)
+
+
 _ON_GROUP = frozenset({"AddUserToGroup", "RemoveUserFromGroup"})
 _RENAMES = {
     "UpdateUser": ("UserName", "NewUserName", "user"),
@@ -61,12 +66,12 @@ def resources(operation: str, params: Mapping[str, Any], caller: Caller, region:
     if operation in _ACCOUNT_WIDE:
         return ("*",)
     if operation in _ON_GROUP:
-        return (_arn(caller, "group", params["GroupName"]),)
+        return (_existing(caller, facts, "group", params["GroupName"]),)
     if operation == "CreatePolicy":
         return (_arn(caller, "policy", params["PolicyName"], params.get("Path", "/")),)
     if operation in _RENAMES:
         member, new_member, kind = _RENAMES[operation]
-        current = _arn(caller, kind, params[member])
+        current = _existing(caller, facts, kind, params[member])
         if new_member not in params and "NewPath" not in params:
             return (current,)
         renamed = _arn(caller, kind, params.get(new_member, params[member]), params.get("NewPath", "/"))
@@ -77,7 +82,7 @@ def resources(operation: str, params: Mapping[str, Any], caller: Caller, region:
         return (params["PolicySourceArn"],)
     for member, kind in _NAMED:
         if member in params:
-            return (_arn(caller, kind, params[member], params.get("Path", "/")),)
+            return (_existing(caller, facts, kind, params[member], params.get("Path", "/")),)
     if "PolicyArn" in params:
         return (params["PolicyArn"],)
     if caller.kind == "user":

@@ -58,12 +58,8 @@ def flush_unique(call: Call, conflict: Exception) -> None:
 
 
 def confirm(call: Call, arn: str) -> None:
-    """Authorize the call on the resource's real ARN too, when the action map could not know it.
-
-    The action map names an existing user, group or role by the name in the request, as if it lived at
-    path `/`; an entity under another path (`user/admins/alice`) must not slip past a policy written for
-    that path, so the action is checked once more against the ARN the entity really has.
-    """
+    """Authorize the call on the resource's ARN too, when the request does not name it (GetAccessKeyLastUsed
+    names only a key; the action map could not know whose it is)."""
     ctx = call.ctx
     if arn in ctx.resources or ctx.action is None:
         return
@@ -71,13 +67,6 @@ def confirm(call: Call, arn: str) -> None:
     if not outcome.allowed:
         ctx.decision, ctx.reason = outcome.decision.effect.value, outcome.message
         raise AccessDenied(outcome.message or "Access denied")
-
-
-def _checked(call: Call, kind: str, name: str, row: Any) -> Any:
-    """A looked-up entity, re-authorized on its real ARN when the request named it (see `confirm`)."""
-    if row is not None and iam_arn(call.account_id, kind, "/", name) in call.ctx.resources:
-        confirm(call, row.arn)
-    return row
 
 
 def _by_name(db: Session, table: Any, account_id: str, name: str) -> Any:
@@ -94,7 +83,7 @@ def user(call: Call, name: str) -> User:
     found = find_user(call, name)
     if found is None:
         raise errors.not_found("user", name)
-    return _checked(call, "user", name, found)  # type: ignore[no-any-return]
+    return found
 
 
 def user_or_caller(call: Call) -> User:
@@ -115,14 +104,14 @@ def group(call: Call, name: str) -> Group:
     found = _by_name(call.db, Group, call.account_id, name)
     if found is None:
         raise errors.not_found("group", name)
-    return _checked(call, "group", name, found)  # type: ignore[no-any-return]
+    return found
 
 
 def role(call: Call, name: str) -> Role:
     found = _by_name(call.db, Role, call.account_id, name)
     if found is None:
         raise errors.not_found("role", name)
-    return _checked(call, "role", name, found)  # type: ignore[no-any-return]
+    return found
 
 
 def principal(call: Call, kind: str, name: str) -> User | Group | Role:

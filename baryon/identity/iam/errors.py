@@ -15,8 +15,6 @@ TRUST_POLICY_SIZE = 2048
 INLINE_POLICY_SIZE = {"user": 2048, "group": 5120, "role": 10240}
 """Aggregate size of all inline policies of one principal, in non-whitespace characters."""
 
-KIND_NAMES = {"user": "user", "group": "group", "role": "role"}
-
 
 def no_such_entity(message: str) -> ServiceError:
     return ServiceError("NoSuchEntityException", message)
