@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from baryon.cli_policy import policy_app
+from baryon.cli_template import template_app
 from baryon.config import DEFAULT_DATA_DIR, Settings
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ console = Console(soft_wrap=True)
 
 
 app.add_typer(policy_app, name="policy")
+app.add_typer(template_app, name="template")
 
 
 @app.callback()
