@@ -31,6 +31,11 @@ class Settings:
     (an operator's policy; AWS's own bounds still apply)."""
     secret_key: str | None = field(default=None, repr=False)
     """Key for secrets at rest; None means the key file in the data directory (created on first start)."""
+    local_cloud_url: str | None = None
+    """Endpoint of the cloud that holds the accounts' resources (an S3-compatible endpoint that selects the
+    account by the `x-moto-account-id` header); Proton template bundles are read from it. None: no cloud."""
+    registration_delay_seconds: float = 0.0
+    """How long the Proton template registration worker waits after start before its first claim (tests)."""
 
     @property
     def resolved_database_url(self) -> str:
@@ -54,6 +59,10 @@ class Settings:
             env["max_session_seconds"] = int(os.environ["BARYON_MAX_SESSION_SECONDS"])
         if "BARYON_REGION" in os.environ:
             env["region"] = os.environ["BARYON_REGION"]
+        if "BARYON_LOCAL_CLOUD_URL" in os.environ:
+            env["local_cloud_url"] = os.environ["BARYON_LOCAL_CLOUD_URL"] or None
+        if "BARYON_REGISTRATION_DELAY_SECONDS" in os.environ:
+            env["registration_delay_seconds"] = float(os.environ["BARYON_REGISTRATION_DELAY_SECONDS"])
         env.update({k: v for k, v in overrides.items() if v is not None})
         if "data_dir" in env:
             env["data_dir"] = Path(str(env["data_dir"])).expanduser().resolve()

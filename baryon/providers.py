@@ -6,8 +6,10 @@ from baryon.edge.operations import Operations
 
 
 def operation_tables() -> dict[str, Operations]:
+    from baryon.connections.operations import codeconnections, codestar_connections
     from baryon.identity import iam, sts
     from baryon.org.operations import organizations
+    from baryon.platform.operations import proton
 
-    tables = [sts.sts, iam.iam, organizations]
+    tables = [sts.sts, iam.iam, organizations, proton, codestar_connections, codeconnections]
     return {table.service: table for table in tables}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from baryon.audit.recorder import AuditRecorder
 from baryon.authz.authorizer import Authorizer
@@ -14,6 +15,10 @@ from baryon.identity.credentials import CredentialResolver
 from baryon.org.guardrails import OrgGuardrails
 from baryon.store.db import Store
 from baryon.store.generation import GenerationWatch
+
+if TYPE_CHECKING:
+    from baryon.platform.registration import RegistrationWorker
+    from baryon.sync.worker import SyncWorker
 
 
 @dataclass
@@ -27,10 +32,16 @@ class Runtime:
     audit: AuditRecorder
     services: dict[str, Operations]
     facts: Facts
+    registrations: RegistrationWorker
+    """Registers Proton template versions in the background (started and stopped with the app)."""
+    syncs: SyncWorker
+    """Turns commits of synced repositories into template versions (started and stopped with the app)."""
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
+        from baryon.platform.registration import RegistrationWorker
         from baryon.providers import operation_tables
+        from baryon.sync.worker import SyncWorker
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = Store(settings.resolved_database_url)
@@ -47,8 +58,12 @@ class Runtime:
             audit=AuditRecorder(store),
             services=operation_tables(),
             facts=Facts.of(store, watch),
+            registrations=RegistrationWorker(store, settings),
+            syncs=SyncWorker(store, settings),
         )
 
     def close(self) -> None:
+        self.syncs.stop()
+        self.registrations.stop()
         self.audit.stop()
         self.store.dispose()

@@ -63,9 +63,13 @@ def build_app(runtime: Runtime) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         runtime.audit.start()
+        runtime.registrations.start()  # Proton template versions pending registration
+        runtime.syncs.start()  # template sync: commits of synced repositories become template versions
         try:
             yield
         finally:
+            runtime.syncs.stop()
+            runtime.registrations.stop()
             runtime.audit.stop()
 
     routes = [

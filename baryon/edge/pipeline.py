@@ -112,7 +112,7 @@ class Pipeline:
         except sigv4.AuthenticationFailed as failure:
             signature, signature_error = None, failure
         if target is not None:
-            prefix, _, name = target.partition(".")
+            prefix, _, name = target.rpartition(".")  # prefixes may contain dots (com.amazonaws.codestar...)
             spec = service_by_target_prefix(prefix)
             if spec is None:
                 raise UnknownOperation(f"Unknown target {target[:200]}")

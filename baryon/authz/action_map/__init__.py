@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from baryon.authz.action_map import iam, organizations, proton, sts
+from baryon.authz.action_map import connections, iam, organizations, proton, sts
 from baryon.authz.facts import Facts
 from baryon.identity.caller import Caller
 
@@ -32,6 +32,8 @@ SERVICES: dict[str, ServiceActions] = {
     "sts": ServiceActions(sts.resources, unauthorized=frozenset({"GetCallerIdentity"})),
     "organizations": ServiceActions(organizations.resources, organizations.context),
     "proton": ServiceActions(proton.resources, proton.context),
+    "codestar-connections": ServiceActions(connections.codestar_resources, connections.codestar_context),
+    "codeconnections": ServiceActions(connections.codeconnections_resources, connections.codeconnections_context),
 }
 
 

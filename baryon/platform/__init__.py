@@ -1,0 +1,1 @@
+"""Proton's platform API: environment and service templates and their versions (more to come)."""
