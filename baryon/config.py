@@ -34,6 +34,8 @@ class Settings:
     local_cloud_url: str | None = None
     """Endpoint of the cloud that holds the accounts' resources (an S3-compatible endpoint that selects the
     account by the `x-moto-account-id` header); Proton template bundles are read from it. None: no cloud."""
+    sync_interval_seconds: float = 10.0
+    """How often template sync fetches every synced branch."""
     registration_delay_seconds: float = 0.0
     """How long the Proton template registration worker waits after start before its first claim (tests)."""
 
@@ -61,6 +63,8 @@ class Settings:
             env["region"] = os.environ["BARYON_REGION"]
         if "BARYON_LOCAL_CLOUD_URL" in os.environ:
             env["local_cloud_url"] = os.environ["BARYON_LOCAL_CLOUD_URL"] or None
+        if os.environ.get("BARYON_SYNC_INTERVAL_SECONDS"):
+            env["sync_interval_seconds"] = float(os.environ["BARYON_SYNC_INTERVAL_SECONDS"])
         if "BARYON_REGISTRATION_DELAY_SECONDS" in os.environ:
             env["registration_delay_seconds"] = float(os.environ["BARYON_REGISTRATION_DELAY_SECONDS"])
         env.update({k: v for k, v in overrides.items() if v is not None})

@@ -87,16 +87,12 @@ def check(data: bytes, kind: str, *, customer_managed: bool, pipeline: bool) -> 
     checked = templates.check_bundle(
         bundle, templates.TemplateKind[kind], customer_managed=customer_managed, pipeline=pipeline
     )
-    schema = checked.schema
-    warnings = getattr(checked, "warnings", None)
-    if warnings is None:
-        warnings = getattr(schema, "warnings", ())
     return Checked(
-        schema=schema,
-        schema_text=str(schema.source),
-        warnings=tuple(str(w) for w in warnings or ()),
-        compatible_environments=tuple(getattr(checked, "compatible_environments", ()) or ()),
-        supported_component_sources=tuple(getattr(checked, "supported_component_sources", ()) or ()),
+        schema=checked.schema,
+        schema_text=checked.schema.source,
+        warnings=checked.warnings,
+        compatible_environments=checked.compatible_environments,
+        supported_component_sources=checked.supported_component_sources,
     )
 
 

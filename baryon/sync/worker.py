@@ -42,10 +42,6 @@ LEASE_SECONDS = 300.0
 MAX_BACKOFF_SECONDS = 300.0
 
 
-def interval_seconds() -> float:
-    return float(os.environ.get("BARYON_SYNC_INTERVAL_SECONDS") or 10)
-
-
 class Unresolvable(Exception):
     """The repository can't be reached through its connection (message for the sync status)."""
 
@@ -79,7 +75,7 @@ class SyncWorker:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.interval = interval_seconds()
+        self.interval = settings.sync_interval_seconds
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._wake = threading.Event()
         self._stop = threading.Event()
