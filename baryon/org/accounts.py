@@ -196,7 +196,7 @@ _LIST_ACCOUNTS = keyset(
 @organizations("ListAccounts")
 def list_accounts(call: Call) -> Result:
     org = scope(call)
-    ous = tree.ou_parents(call.db, org.org_id)
+    ous = call.runtime.facts.org.ou_parents(call.db, org.org_id, call.runtime.watch)
     return page_query(
         call,
         _LIST_ACCOUNTS,

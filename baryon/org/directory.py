@@ -9,11 +9,15 @@ change, so found values are kept; misses are not (the policy may be created late
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from baryon.org import tree
 from baryon.org.tables import Organization, OrgPolicy
 from baryon.store.db import Store
+from baryon.store.generation import GenerationWatch
 
 
 class OrgDirectory:
@@ -21,6 +25,7 @@ class OrgDirectory:
         self._store = store
         self._identity: tuple[str, str] | None = None
         self._policies: dict[str, tuple[str, bool]] = {}
+        self._ou_parents: dict[str, tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def identity(self) -> tuple[str, str] | None:
@@ -31,6 +36,18 @@ class OrgDirectory:
                 if row is not None:
                     self._identity = (row.management_account_id, row.id)
         return self._identity
+
+    def ou_parents(self, db: Session, organization_id: str, watch: GenerationWatch) -> dict[str, Any]:
+        """Each OU's id and parent id (`.id`, `.parent_id`), for account and OU paths. Every change to the tree
+        moves the generation, so the map is kept until it does."""
+        epoch = watch.refresh()
+        cached = self._ou_parents.get(organization_id)
+        if cached is not None and cached[0] == epoch:
+            return cached[1]
+        parents = tree.ou_parents(db, organization_id)
+        if watch.local_epoch == epoch:
+            self._ou_parents[organization_id] = (epoch, parents)
+        return parents
 
     def policy(self, policy_id: str) -> tuple[str, bool] | None:
         """(policy type, AWS-managed) of a policy, or None if there is no such policy."""

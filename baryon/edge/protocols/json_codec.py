@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from botocore.model import OperationModel, Shape
@@ -38,30 +40,66 @@ def decode_request(operation: OperationModel, body: bytes) -> dict[str, Any]:
     return read_input(operation.input_shape, raw, JSON)
 
 
-def _wire(shape: Shape, value: Any) -> Any:
+Converter = Callable[[Any], Any]
+
+
+def _timestamp(value: Any) -> Any:
+    return value.timestamp() if isinstance(value, datetime) else value
+
+
+def _blob(value: Any) -> Any:
+    return base64.b64encode(value).decode() if isinstance(value, bytes) else value
+
+
+def _converter(shape: Shape, built: dict[str, Converter]) -> Converter | None:
+    """A function turning a provider's value of `shape` into JSON-ready data, or None when the value is
+    already JSON-ready (strings, numbers, booleans), so serializing a long listing skips those entirely.
+    Structures always convert (members that are None or not in the model are dropped); `built` holds the
+    structures already seen, so recursive shapes (a handshake's resources) refer back instead of looping."""
     kind = shape.type_name
-    if value is None:
-        return None
-    if kind == "structure":
-        out = {}
-        for name, member in shape.members.items():
-            if name in value and value[name] is not None:
-                out[name] = _wire(member, value[name])
-        return out
-    if kind == "list":
-        return [_wire(shape.member, item) for item in value]
-    if kind == "map":
-        return {key: _wire(shape.value, item) for key, item in value.items()}
     if kind == "timestamp":
-        return value.timestamp() if isinstance(value, datetime) else value
+        return _timestamp
     if kind == "blob":
-        return base64.b64encode(value).decode() if isinstance(value, bytes) else value
-    return value
+        return _blob
+    if kind == "list":
+        item = _converter(shape.member, built)
+        return (lambda value: [item(v) for v in value]) if item else list
+    if kind == "map":
+        entry = _converter(shape.value, built)
+        return (lambda value: {k: entry(v) for k, v in value.items()}) if entry else dict
+    if kind != "structure":
+        return None
+    if shape.name in built:
+        return built[shape.name]
+    members = shape.members
+    nested: dict[str, Converter] = {}
+
+    def structure(value: Any) -> dict[str, Any]:
+        out = {}
+        for name, item in value.items():
+            if item is None or name not in members:
+                continue
+            convert = nested.get(name)
+            out[name] = convert(item) if convert else item
+        return out
+
+    built[shape.name] = structure
+    for name, member in members.items():
+        found = _converter(member, built)
+        if found is not None:
+            nested[name] = found
+    return structure
+
+
+@lru_cache(maxsize=2048)
+def _output_converter(operation: OperationModel) -> Converter | None:
+    shape = operation.output_shape
+    return _converter(shape, {}) if shape is not None else None
 
 
 def encode_response(operation: OperationModel, result: dict[str, Any]) -> bytes:
-    shape = operation.output_shape
-    payload = _wire(shape, result) if shape is not None else {}
+    convert = _output_converter(operation)
+    payload = convert(result) if convert is not None else {}
     return json.dumps(payload, separators=(",", ":")).encode()
 
 
