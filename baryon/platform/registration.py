@@ -18,10 +18,6 @@ Jobs left by a stopped or crashed server are finished by the next one (or by any
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import threading
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -29,6 +25,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from baryon.background import BackgroundWorker
 from baryon.config import Settings
 from baryon.platform import bundles
 from baryon.platform.common import CUSTOMER_MANAGED, DRAFT, FAILED, IN_PROGRESS, KINDS, SERVICE, recommended_minor
@@ -67,33 +64,15 @@ class Outcome:
     checked: bundles.Checked | None = None
 
 
-class RegistrationWorker:
+class RegistrationWorker(BackgroundWorker):
+    """Claims pending registration jobs (wake it when one was just committed) and runs them."""
+
+    thread_name = "baryon-proton-registration"
+
     def __init__(self, store: Store, settings: Settings) -> None:
+        super().__init__()
         self.store = store
         self.settings = settings
-        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ------------------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="baryon-proton-registration", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._wake.set()
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def wake(self) -> None:
-        """A job was just committed: look now rather than at the next poll."""
-        self._wake.set()
 
     def _run(self) -> None:
         if self.settings.registration_delay_seconds > 0:

@@ -15,10 +15,6 @@ server process
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +22,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from baryon.background import BackgroundWorker
 from baryon.config import Settings
 from baryon.connections.common import AVAILABLE, parse_arn
 from baryon.connections.tables import CodeConnection, ConnectionHost
@@ -71,32 +68,16 @@ def repository_url(db: Session, repo: ProtonRepository) -> str:
     return host.endpoint.rstrip("/") + "/" + repo.name
 
 
-class SyncWorker:
+class SyncWorker(BackgroundWorker):
+    """Fetches every synced branch each interval (wake it when a sync config changed)."""
+
+    thread_name = "baryon-template-sync"
+
     def __init__(self, store: Store, settings: Settings) -> None:
+        super().__init__()
         self.store = store
         self.settings = settings
         self.interval = settings.sync_interval_seconds
-        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="baryon-template-sync", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._wake.set()
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def wake(self) -> None:
-        """A sync config changed: sync now rather than at the next interval."""
-        self._wake.set()
 
     def _run(self) -> None:
         while not self._stop.is_set():
