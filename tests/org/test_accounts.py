@@ -191,6 +191,15 @@ def test_close_account(server: RunningServer) -> None:
     assert (code, reason) == ("ConstraintViolationException", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
 
 
+def test_a_closed_accounts_credentials_stop_working(server: RunningServer) -> None:
+    account = new_account(server)
+    session = assume_access_role(server, account)
+    assert server.client("sts", session).get_caller_identity()["Account"] == account
+    orgs(server).close_account(AccountId=account)
+    code, _, _ = fails(server.client("sts", session).get_caller_identity)
+    assert code == "InvalidClientTokenId"
+
+
 def test_remove_account_from_organization(server: RunningServer) -> None:
     client = orgs(server)
     account = new_account(server)
