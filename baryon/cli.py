@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from baryon.cli_git import host_app, sync_app
 from baryon.cli_policy import policy_app
 from baryon.cli_template import template_app
 from baryon.config import DEFAULT_DATA_DIR, Settings
@@ -32,6 +33,8 @@ console = Console(soft_wrap=True)
 
 app.add_typer(policy_app, name="policy")
 app.add_typer(template_app, name="template")
+app.add_typer(host_app, name="host")
+app.add_typer(sync_app, name="sync")
 
 
 @app.callback()

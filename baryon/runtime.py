@@ -59,7 +59,7 @@ class Runtime:
             services=operation_tables(),
             facts=Facts.of(store, watch),
             registrations=RegistrationWorker(store, settings),
-            syncs=SyncWorker(store, settings),
+            syncs=SyncWorker(store, settings, secrets),
         )
 
     def close(self) -> None:

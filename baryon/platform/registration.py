@@ -22,13 +22,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from baryon.background import BackgroundWorker
 from baryon.config import Settings
 from baryon.platform import bundles
-from baryon.platform.common import CUSTOMER_MANAGED, DRAFT, FAILED, IN_PROGRESS, KINDS, SERVICE, recommended_minor
+from baryon.platform.common import (
+    CUSTOMER_MANAGED,
+    DRAFT,
+    ENVIRONMENT,
+    FAILED,
+    IN_PROGRESS,
+    KINDS,
+    SERVICE,
+    recommended_minor,
+)
 from baryon.platform.tables import ProtonRegistrationJob, ProtonTemplate, ProtonTemplateVersion
 from baryon.store.base import utcnow
 from baryon.store.db import Store
@@ -247,15 +256,11 @@ def _against_major(db: Session, work: Work, row: ProtonTemplateVersion, outcome:
 
 
 def register_bundle(
-    db: object, parent: ProtonTemplate, major: int, data: bytes, description: str, digest: str
+    db: Session, parent: ProtonTemplate, major: int, data: bytes, description: str, digest: str
 ) -> ProtonTemplateVersion:
     """Template sync: create the next minor of `major` (`major`.0 for a new major) from a bundle tarball already
     in hand and register it at once, in the caller's transaction: DRAFT, or REGISTRATION_FAILED with the
     reason. The same checks as a CreateXTemplateVersion registration (`_check`, `_against_major`)."""
-    from sqlalchemy import func
-    from sqlalchemy.orm import Session
-
-    assert isinstance(db, Session)
     top = db.scalar(
         select(func.max(ProtonTemplateVersion.minor)).where(
             ProtonTemplateVersion.template_id == parent.id, ProtonTemplateVersion.major == major
@@ -279,6 +284,10 @@ def register_bundle(
                           f"{getattr(error, 'message', None) or error}")  # fmt: skip
     if outcome.ok and row.minor > 0:
         outcome = _against_major(db, work, row, outcome)
+    if outcome.ok and outcome.checked is not None and parent.kind == SERVICE.name:
+        missing = _missing_environments(db, parent, outcome.checked.compatible_environments)
+        if missing:
+            outcome = Outcome(False, missing)
     if not outcome.ok or outcome.checked is None:
         row.status, row.status_message = FAILED, outcome.message[:MAX_MESSAGE]
         return row
@@ -290,3 +299,29 @@ def register_bundle(
         row.compatible_environments = [{"templateName": str(n), "majorVersion": str(m)} for n, m in pairs]
         row.component_sources = list(outcome.checked.supported_component_sources)
     return row
+
+
+def _missing_environments(db: Session, parent: ProtonTemplate, pairs: tuple[tuple[str, str], ...]) -> str:
+    """Why a synced service bundle's compatible environments don't hold ('' when they do): its
+    `.template-registration.yaml` must name at least one, and each must exist with that major."""
+    if not pairs:
+        return ("A synced service template version needs `compatible_environments` in its "
+                ".template-registration.yaml (or .compatible-envs).")  # fmt: skip
+    for name, major in pairs:
+        env = db.scalars(
+            select(ProtonTemplate).where(
+                ProtonTemplate.account_id == parent.account_id, ProtonTemplate.region == parent.region,
+                ProtonTemplate.kind == ENVIRONMENT.name, ProtonTemplate.name == str(name),
+            )
+        ).first()  # fmt: skip
+        if env is None:
+            return f"The compatible environment template {name} does not exist."
+        majors = db.scalars(
+            select(ProtonTemplateVersion.id).where(
+                ProtonTemplateVersion.template_id == env.id, ProtonTemplateVersion.major == int(major),
+                ProtonTemplateVersion.status != FAILED,
+            )
+        ).first()  # fmt: skip
+        if majors is None:
+            return f"The compatible environment template {name} has no major version {major}."
+    return ""

@@ -12,9 +12,10 @@ import io
 import re
 import stat
 import tarfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from dulwich.client import get_transport_and_path
+from dulwich.client import HTTPUnauthorized, get_transport_and_path
 from dulwich.object_store import iter_tree_contents
 from dulwich.objects import Tree
 from dulwich.repo import Repo
@@ -31,14 +32,25 @@ def mirror_path(data_dir: Path, account: str, region: str, provider: str, name: 
     return data_dir.joinpath("sync", *safe[:-1], safe[-1] + ".git")
 
 
-def fetch(url: str, mirror: Path, branch: str) -> str:
-    """Fetch `branch` of `url` into the bare repository `mirror`; the commit it points at (hex)."""
+@dataclass(frozen=True)
+class Credential:
+    """What Baryon presents to an HTTP(S) Git host: a user name and a token (HTTP basic authentication, as
+    GitHub Enterprise Server and GitLab accept personal access tokens)."""
+
+    username: str
+    token: str = field(repr=False)
+
+
+def fetch(url: str, mirror: Path, branch: str, credential: Credential | None = None) -> str:
+    """Fetch `branch` of `url` into the bare repository `mirror`; the commit it points at (hex). The
+    credential is passed to the HTTP client only, never written into the mirror or an error message."""
     try:
         repo = Repo(str(mirror)) if (mirror / "HEAD").exists() else Repo.init_bare(str(mirror), mkdir=_mkdir(mirror))
     except Exception as error:
         raise FetchFailed(f"could not open the local mirror: {error}") from None
     try:
-        client, path = get_transport_and_path(url)
+        login = {"username": credential.username, "password": credential.token} if credential else {}
+        client, path = get_transport_and_path(url, **login)
         result = client.fetch(path, repo)
         ref = b"refs/heads/" + branch.encode()
         sha = result.refs.get(ref)
@@ -48,8 +60,12 @@ def fetch(url: str, mirror: Path, branch: str) -> str:
         return sha.decode("ascii")
     except FetchFailed:
         raise
+    except HTTPUnauthorized:
+        refused = "refused the credentials set for its host" if credential else "asks for credentials"
+        raise FetchFailed(f"{url} {refused} (HTTP 401); set them with `baryon host set-token`") from None
     except Exception as error:
-        raise FetchFailed(f"could not fetch {url}: {type(error).__name__}: {error}") from None
+        detail = str(error).replace(credential.token, "***") if credential else str(error)
+        raise FetchFailed(f"could not fetch {url}: {type(error).__name__}: {detail}") from None
     finally:
         repo.close()
 

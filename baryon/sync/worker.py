@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 from baryon.background import BackgroundWorker
 from baryon.config import Settings
 from baryon.connections.common import AVAILABLE, parse_arn
+from baryon.connections.credentials import credential_of
 from baryon.connections.tables import CodeConnection, ConnectionHost
+from baryon.crypto import SecretBox
 from baryon.platform.common import DRAFT
 from baryon.platform.tables import ProtonTemplate
 from baryon.store.base import utcnow
@@ -53,8 +55,9 @@ class Branch:
     name: str
 
 
-def repository_url(db: Session, repo: ProtonRepository) -> str:
-    """`<host endpoint>/<owner>/<repo>`, through the repository's connection and its host."""
+def repository_url(db: Session, box: SecretBox, repo: ProtonRepository) -> tuple[str, git.Credential | None]:
+    """`<host endpoint>/<owner>/<repo>`, through the repository's connection and its host, with the host's
+    credential if one is set."""
     parsed = parse_arn(repo.connection_arn)
     linked = db.get(CodeConnection, parsed[3]) if parsed and parsed[2] == "connection" else None
     if linked is None or linked.account_id != repo.account_id:
@@ -65,7 +68,7 @@ def repository_url(db: Session, repo: ProtonRepository) -> str:
                            "Baryon can't reach the public provider.")  # fmt: skip
     if host.status != AVAILABLE:
         raise Unresolvable(f"The host {host.name} is {host.status}: {host.status_message or ''}".strip())
-    return host.endpoint.rstrip("/") + "/" + repo.name
+    return host.endpoint.rstrip("/") + "/" + repo.name, credential_of(box, host)
 
 
 class SyncWorker(BackgroundWorker):
@@ -73,10 +76,11 @@ class SyncWorker(BackgroundWorker):
 
     thread_name = "baryon-template-sync"
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, box: SecretBox) -> None:
         super().__init__()
         self.store = store
         self.settings = settings
+        self.box = box
         self.interval = settings.sync_interval_seconds
 
     def _run(self) -> None:
@@ -90,7 +94,9 @@ class SyncWorker(BackgroundWorker):
 
     # -- one pass ---------------------------------------------------------------------------------------------
 
-    def run_once(self) -> None:
+    def run_once(self, force: bool = False) -> list[tuple[Branch, str]]:
+        """One pass over every synced branch; what happened to each. `force` ignores the backoff of branches
+        whose last fetch failed (`baryon sync now`)."""
         with self.store.session() as db:
             rows = db.execute(
                 select(
@@ -104,14 +110,16 @@ class SyncWorker(BackgroundWorker):
                 .join(ProtonRepository, ProtonRepository.id == TemplateSyncConfig.repository_id)
                 .distinct()
             ).all()
-        branches = {Branch(*row) for row in rows}
-        for branch in sorted(branches, key=lambda b: (b.repository_id, b.branch)):
+        outcomes = []
+        for branch in sorted({Branch(*row) for row in rows}, key=lambda b: (b.repository_id, b.branch)):
             if self._stop.is_set():
-                return
+                break
             try:
-                self.sync_branch(branch)
-            except Exception:
+                outcomes.append((branch, self.sync_branch(branch, force)))
+            except Exception as error:
                 log.exception("syncing %s:%s@%s failed", branch.provider, branch.name, branch.branch)
+                outcomes.append((branch, f"failed: {type(error).__name__}"))
+        return outcomes
 
     def _claim(self, db: Session, model: type, row_id: int, *extra: object) -> bool:
         now = utcnow()
@@ -140,15 +148,16 @@ class SyncWorker(BackgroundWorker):
             with self.store.session() as db:
                 return int(db.scalars(select(model.id).filter_by(**key)).one())  # type: ignore[attr-defined]
 
-    def sync_branch(self, branch: Branch) -> None:
+    def sync_branch(self, branch: Branch, force: bool = False) -> str:
+        """Fetch one branch and sync its templates, unless another worker holds it or its backoff runs."""
         state_id = self._state(RepositorySyncState, repository_id=branch.repository_id, branch=branch.branch)
         now = utcnow()
         with self.store.session() as db:
             due = or_(RepositorySyncState.next_attempt_at.is_(None), RepositorySyncState.next_attempt_at <= now)
-            if not self._claim(db, RepositorySyncState, state_id, due):
-                return
+            if not self._claim(db, RepositorySyncState, state_id, *(() if force else (due,))):
+                return "skipped: another worker holds it or its retry is not due"
         try:
-            self._sync_claimed_branch(branch, state_id, now)
+            return self._sync_claimed_branch(branch, state_id, now)
         finally:
             with self.store.session() as db:
                 db.execute(
@@ -157,19 +166,20 @@ class SyncWorker(BackgroundWorker):
                     .values(lease_owner=None, lease_until=None)
                 )
 
-    def _sync_claimed_branch(self, branch: Branch, state_id: int, started: datetime) -> None:
+    def _sync_claimed_branch(self, branch: Branch, state_id: int, started: datetime) -> str:
         label = f"{branch.provider.lower()}:{branch.name}@{branch.branch}"
         mirror = git.mirror_path(self.settings.data_dir, branch.account_id, branch.region, branch.provider, branch.name)
         try:
             with self.store.session() as db:
                 repo = db.get(ProtonRepository, branch.repository_id)
                 if repo is None:
-                    return
-                url = repository_url(db, repo)
-            sha = git.fetch(url, mirror, branch.branch)
+                    return "skipped: the repository was deleted"
+                url, credential = repository_url(db, self.box, repo)
+            sha = git.fetch(url, mirror, branch.branch, credential)
         except (Unresolvable, git.FetchFailed) as error:
-            self._record_fetch_failure(state_id, started, f"Fetching {label} failed: {error}")
-            return
+            message = f"Fetching {label} failed: {error}"
+            self._record_fetch_failure(state_id, started, message)
+            return message
         with self.store.session() as db:
             state = db.get(RepositorySyncState, state_id)
             assert state is not None
@@ -189,6 +199,7 @@ class SyncWorker(BackgroundWorker):
                 self.sync_template(config_id, mirror, sha)
             except Exception:
                 log.exception("syncing template config %s at %s failed", config_id, sha)
+        return f"fetched {sha[:12]}"
 
     def _record_fetch_failure(self, state_id: int, started: datetime, message: str) -> None:
         log.warning("%s", message)

@@ -12,7 +12,16 @@ from typing import Any
 from dulwich import porcelain
 from dulwich.repo import Repo
 
-from tests.platform.helpers import CFN_MANIFEST, ENV_CFN, ENV_SCHEMA, OPTIONAL_INPUT
+from tests.platform.helpers import (
+    CFN_MANIFEST,
+    ENV_CFN,
+    ENV_SCHEMA,
+    OPTIONAL_INPUT,
+    PIPELINE_INPUTS,
+    PIPELINE_TYPE,
+    SERVICE_SCHEMA,
+    SVC_CFN,
+)
 from tests.servers import RunningServer
 
 
@@ -159,3 +168,96 @@ def test_unreachable_host_shows_on_the_sync_status(sync_server: RunningServer, t
     latest = _wait(failed, "a failed repository sync")
     assert "Fetching" in latest["events"][0]["event"] and "retrying" in latest["events"][0]["event"]
     assert _versions(proton, template) == []
+
+
+def _service_bundle(template: str, major: int, registration: str | None) -> dict[str, str]:
+    base = f"templates/{template}/v{major}"
+    files = {
+        f"{base}/schema/schema.yaml": SERVICE_SCHEMA.format(
+            pipeline_type=PIPELINE_TYPE, pipeline_inputs=PIPELINE_INPUTS
+        ),
+        f"{base}/instance_infrastructure/manifest.yaml": CFN_MANIFEST,
+        f"{base}/instance_infrastructure/cloudformation.yaml": SVC_CFN,
+        f"{base}/pipeline_infrastructure/manifest.yaml": CFN_MANIFEST,
+        f"{base}/pipeline_infrastructure/cloudformation.yaml": SVC_CFN,
+    }
+    if registration is not None:
+        files[f"{base}/.template-registration.yaml"] = registration
+    return files
+
+
+def test_service_templates_sync_with_their_registration_file(sync_server: RunningServer, tmp_path: Path) -> None:
+    server, proton = sync_server, sync_server.client("proton")
+    name, env, svc = f"tpl-{secrets.token_hex(3)}", f"env{secrets.token_hex(3)}", f"svc{secrets.token_hex(3)}"
+    repo_dir = tmp_path / "acme" / name
+    repo_dir.mkdir(parents=True)
+    porcelain.init(str(repo_dir)).close()
+    registration = f"compatible_environments:\n  - {env}:1\nsupported_component_sources:\n  - DIRECTLY_DEFINED\n"
+    _commit(repo_dir, {**_bundle(env, 1), **_service_bundle(svc, 1, registration),
+                       **_service_bundle(svc, 2, None)}, "an environment and a service")  # fmt: skip
+    _link(server, f"file://{tmp_path}", f"acme/{name}")
+    proton.create_environment_template(name=env)
+    proton.create_service_template(name=svc)
+    for template, kind in ((env, "ENVIRONMENT"), (svc, "SERVICE")):
+        proton.create_template_sync_config(
+            templateName=template, templateType=kind, repositoryName=f"acme/{name}",
+            repositoryProvider="GITHUB_ENTERPRISE", branch="master", subdirectory="templates",
+        )  # fmt: skip
+
+    def service_versions() -> dict[str, dict[str, Any]]:
+        listed = proton.list_service_template_versions(templateName=svc)["templateVersions"]
+        return {
+            f"{v['majorVersion']}.{v['minorVersion']}": v for v in listed if v["status"] != "REGISTRATION_IN_PROGRESS"
+        }
+
+    versions = _wait(lambda: (found := service_versions()) and len(found) == 2 and found, "2 service versions")
+    assert versions["1.0"]["status"] == "DRAFT", versions["1.0"].get("statusMessage")
+    got = proton.get_service_template_version(templateName=svc, majorVersion="1", minorVersion="0")
+    assert got["serviceTemplateVersion"]["compatibleEnvironmentTemplates"] == [
+        {"templateName": env, "majorVersion": "1"}
+    ]
+    assert got["serviceTemplateVersion"]["supportedComponentSources"] == ["DIRECTLY_DEFINED"]
+    assert versions["2.0"]["status"] == "REGISTRATION_FAILED"
+    assert "compatible_environments" in versions["2.0"]["statusMessage"]
+    status = proton.get_template_sync_status(templateName=svc, templateType="SERVICE", templateVersion="2")
+    assert status["latestSync"]["status"] == "FAILED"
+    assert "compatible_environments" in status["latestSync"]["events"][0]["event"]
+
+
+def test_a_broken_bundle_fails_its_sync_and_the_fix_registers(sync_server: RunningServer, tmp_path: Path) -> None:
+    server, proton = sync_server, sync_server.client("proton")
+    name, template = f"tpl-{secrets.token_hex(3)}", f"env{secrets.token_hex(3)}"
+    repo_dir = tmp_path / "acme" / name
+    repo_dir.mkdir(parents=True)
+    porcelain.init(str(repo_dir)).close()
+    broken = {**_bundle(template, 1), f"templates/{template}/v1/schema/schema.yaml": "schema: [unclosed\n"}
+    bad = _commit(repo_dir, broken, "a schema that is not YAML")
+    _link(server, f"file://{tmp_path}", f"acme/{name}")
+    proton.create_environment_template(name=template)
+    proton.create_template_sync_config(
+        templateName=template, templateType="ENVIRONMENT", repositoryName=f"acme/{name}",
+        repositoryProvider="GITHUB_ENTERPRISE", branch="master", subdirectory="templates",
+    )  # fmt: skip
+
+    def latest() -> dict[str, Any] | None:
+        try:
+            found = proton.get_template_sync_status(
+                templateName=template, templateType="ENVIRONMENT", templateVersion="1"
+            )
+        except proton.exceptions.ResourceNotFoundException:
+            return None
+        return found.get("latestSync")
+
+    failed = _wait(lambda: (found := latest()) and found["targetRevision"]["sha"] == bad and found, "a failed sync")
+    assert failed["status"] == "FAILED"
+    assert "schema/schema.yaml" in failed["events"][0]["event"] and failed["events"][0]["externalId"] == bad
+    assert _versions(proton, template) == [("1", "0", "REGISTRATION_FAILED")]
+
+    fixed = _commit(repo_dir, _bundle(template, 1), "fix the schema")
+    _wait(lambda: ("1", "1", "DRAFT") in _versions(proton, template), "the fixed bundle registered as 1.1")
+    assert _versions(proton, template) == [("1", "0", "REGISTRATION_FAILED"), ("1", "1", "DRAFT")]
+    status = proton.get_template_sync_status(templateName=template, templateType="ENVIRONMENT", templateVersion="1")
+    assert (
+        status["latestSync"]["status"] == "SUCCEEDED"
+        and status["latestSuccessfulSync"]["targetRevision"]["sha"] == fixed
+    )
