@@ -25,7 +25,7 @@ from baryon.edge import auth_errors, sigv4
 from baryon.edge.context import Call, RequestContext
 from baryon.edge.errors import AccessDenied, ServiceError, UnknownOperation
 from baryon.edge.operations import is_read_only
-from baryon.edge.protocols import json_codec, query_codec
+from baryon.edge.protocols import cbor_codec, json_codec, query_codec
 from baryon.edge.protocols.spec import ServiceSpec, load_service, service_by_target_prefix
 from baryon.edge.request import RawRequest, RawResponse
 from baryon.runtime import Runtime
@@ -40,6 +40,8 @@ class Parsed:
     operation: OperationModel
     params: dict[str, Any]
     signature: sigv4.Signature | None
+    cbor: bool = False
+    """The request came in Smithy RPC v2 CBOR (an awsJson service reached through `/service/...`)."""
 
 
 class NeedsThread(Exception):
@@ -111,6 +113,18 @@ class Pipeline:
             signature = sigv4.read_signature(raw.header_map, raw.query)
         except sigv4.AuthenticationFailed as failure:
             signature, signature_error = None, failure
+        rpc_v2 = _rpc_v2_route(raw)
+        if rpc_v2 is not None:
+            service_name, name = rpc_v2
+            spec = cbor_codec.service_named(service_name)
+            if spec is None:
+                raise UnknownOperation(f"Unknown service {service_name[:200]}")
+            ctx.service = spec.name
+            if target is not None or raw.header("x-amzn-target") is not None:
+                raise UnknownOperation("An RPC v2 CBOR request must not carry X-Amz-Target.")
+            if signature_error:
+                raise signature_error
+            return self._parse_json(raw, ctx, spec, name, signature, inline, cbor=True)
         if target is not None:
             prefix, _, name = target.rpartition(".")  # prefixes may contain dots (com.amazonaws.codestar...)
             spec = service_by_target_prefix(prefix)
@@ -144,14 +158,16 @@ class Pipeline:
         name: str,
         signature: sigv4.Signature | None,
         inline: bool = False,
+        cbor: bool = False,
     ) -> Parsed:
         operation = spec.operation(name)
         if operation is None:
             raise UnknownOperation(f"Operation {name[:128]} is not supported by {spec.name}.")
         ctx.operation = operation.name
         self._check_inline(spec, operation.name, inline)
-        params = json_codec.decode_request(operation, raw.body)
-        return Parsed(spec, operation, params, signature)
+        codec = cbor_codec if cbor else json_codec
+        params = codec.decode_request(operation, raw.body)
+        return Parsed(spec, operation, params, signature, cbor)
 
     def _parse_query(
         self,
@@ -293,6 +309,9 @@ class Pipeline:
         except BaseException:
             call.rollback()
             raise
+        if parsed.cbor:
+            body = cbor_codec.encode_response(operation, result)
+            return RawResponse(200, body, cbor_codec.CONTENT_TYPE, dict(cbor_codec.HEADERS)), writes
         if spec.protocol == "json":
             body = json_codec.encode_response(operation, result)
             return RawResponse(200, body, spec.json_content_type), writes
@@ -309,6 +328,9 @@ class Pipeline:
         protocol = spec.protocol if spec else _guess_protocol(raw)
         if spec is None:
             spec = load_service("proton" if protocol == "json" else "sts")
+        if _rpc_v2_route(raw) is not None:
+            status, body = cbor_codec.encode_error(spec, error)
+            return RawResponse(status, body, cbor_codec.CONTENT_TYPE, dict(cbor_codec.HEADERS))
         if protocol == "json":
             status, body = json_codec.encode_error(spec, error)
             return RawResponse(status, body, spec.json_content_type)
@@ -339,8 +361,15 @@ class Pipeline:
         }
 
 
+def _rpc_v2_route(raw: RawRequest) -> tuple[str, str] | None:
+    return cbor_codec.route(raw.method, raw.raw_path, raw.header("smithy-protocol"))
+
+
 def _guess_protocol(raw: RawRequest) -> str:
-    return "json" if raw.header("x-amz-target") or "json" in (raw.header("content-type") or "") else "query"
+    """The protocol whose error names a request gets before its service is known (RPC v2 CBOR uses awsJson's)."""
+    if raw.header("x-amz-target") or _rpc_v2_route(raw) or "json" in (raw.header("content-type") or ""):
+        return "json"
+    return "query"
 
 
 def request_context(ctx: RequestContext) -> dict[str, Any]:
