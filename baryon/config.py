@@ -36,6 +36,8 @@ class Settings:
     account by the `x-moto-account-id` header); Proton template bundles are read from it. None: no cloud."""
     sync_interval_seconds: float = 10.0
     """How often template sync fetches every synced branch."""
+    provisioning_workers: int = 4
+    """Deployment worker threads in this process (0: this process only serves the API)."""
     registration_delay_seconds: float = 0.0
     """How long the Proton template registration worker waits after start before its first claim (tests)."""
 
@@ -65,6 +67,8 @@ class Settings:
             env["local_cloud_url"] = os.environ["BARYON_LOCAL_CLOUD_URL"] or None
         if os.environ.get("BARYON_SYNC_INTERVAL_SECONDS"):
             env["sync_interval_seconds"] = float(os.environ["BARYON_SYNC_INTERVAL_SECONDS"])
+        if os.environ.get("BARYON_PROVISIONING_WORKERS"):
+            env["provisioning_workers"] = int(os.environ["BARYON_PROVISIONING_WORKERS"])
         if "BARYON_REGISTRATION_DELAY_SECONDS" in os.environ:
             env["registration_delay_seconds"] = float(os.environ["BARYON_REGISTRATION_DELAY_SECONDS"])
         env.update({k: v for k, v in overrides.items() if v is not None})

@@ -18,6 +18,7 @@ from baryon.store.generation import GenerationWatch
 
 if TYPE_CHECKING:
     from baryon.platform.registration import RegistrationWorker
+    from baryon.provisioning.worker import ProvisioningWorker
     from baryon.sync.worker import SyncWorker
 
 
@@ -36,11 +37,14 @@ class Runtime:
     """Registers Proton template versions in the background (started and stopped with the app)."""
     syncs: SyncWorker
     """Turns commits of synced repositories into template versions (started and stopped with the app)."""
+    provisioning: ProvisioningWorker
+    """Carries out deployments (started with the app when `provisioning_workers` > 0)."""
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         from baryon.platform.registration import RegistrationWorker
         from baryon.providers import operation_tables
+        from baryon.provisioning.worker import ProvisioningWorker
         from baryon.sync.worker import SyncWorker
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -60,9 +64,11 @@ class Runtime:
             facts=Facts.of(store, watch),
             registrations=RegistrationWorker(store, settings),
             syncs=SyncWorker(store, settings, secrets),
+            provisioning=ProvisioningWorker(store, settings, settings.provisioning_workers),
         )
 
     def close(self) -> None:
+        self.provisioning.stop()
         self.syncs.stop()
         self.registrations.stop()
         self.audit.stop()

@@ -65,9 +65,12 @@ def build_app(runtime: Runtime) -> Starlette:
         runtime.audit.start()
         runtime.registrations.start()  # Proton template versions pending registration
         runtime.syncs.start()  # template sync: commits of synced repositories become template versions
+        if runtime.settings.provisioning_workers > 0:
+            runtime.provisioning.start()  # deployments: render, assume the role, apply the stack
         try:
             yield
         finally:
+            runtime.provisioning.stop()
             runtime.syncs.stop()
             runtime.registrations.stop()
             runtime.audit.stop()

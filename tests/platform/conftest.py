@@ -25,7 +25,10 @@ def cloud() -> Iterator[str]:
     log = Path(tempfile.mkdtemp(prefix="baryon-moto-")) / "moto.log"
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=out
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=out,
+            env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},  # AWS-managed policies, as in AWS
         )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -232,3 +232,23 @@ def new_env_version(
     created = proton(server).create_environment_template_version(templateName=template, source={"s3": source}, **extra)
     version = created["environmentTemplateVersion"]
     return wait_registered(server, "environment", template, version["majorVersion"], version["minorVersion"])
+
+
+def member_account(server: RunningServer) -> tuple[str, dict[str, str]]:
+    """A new member account of the server's organization and credentials of its administrator: the management
+    administrator creates the account (CreateAccount is asynchronous: wait until it SUCCEEDED) and assumes its
+    OrganizationAccountAccessRole."""
+    import time
+
+    orgs = server.client("organizations")
+    name = unique("member")
+    status = orgs.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
+    deadline = time.monotonic() + 30
+    while status["State"] == "IN_PROGRESS" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+    assert status["State"] == "SUCCEEDED", status
+    account = str(status["AccountId"])
+    role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    creds = server.client("sts").assume_role(RoleArn=role, RoleSessionName="admin")["Credentials"]
+    return account, {k: creds[k] for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")}

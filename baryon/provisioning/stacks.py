@@ -1,0 +1,296 @@
+"""A deployment's CloudFormation stack: apply a rendered template, delete the stack, and read back what
+Proton reports (outputs, provisioned resources, per-resource events).
+
+Every call here is safe to repeat after a crash: a stack is named after its environment, a change set after
+its deployment, and a template already in place is not applied again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from baryon.provisioning.clouds import Cloud
+from baryon.provisioning.local_fixes import fix_template
+from baryon.provisioning.sweep import Sweeper
+from baryon.store.base import utcnow
+
+CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
+POLL_SECONDS = 2.0
+WAIT_LIMIT_SECONDS = 3600.0
+NO_CHANGES = ("No updates are to be performed", "didn't contain changes", "The submitted information didn't contain")
+FAILED_STATES = {
+    "CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "ROLLBACK_IN_PROGRESS", "DELETE_FAILED",
+    "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED", "IMPORT_ROLLBACK_COMPLETE",
+}  # fmt: skip
+DEAD_CREATES = {"REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE", "CREATE_FAILED", "ROLLBACK_FAILED", "CREATE_IN_PROGRESS"}
+
+
+@dataclass
+class StackResult:
+    """What a stack operation ended with; `reason` says why it failed."""
+
+    ok: bool
+    reason: str = ""
+    outputs: list[dict[str, str]] = field(default_factory=list)
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def template_document(text: str) -> dict[str, Any]:
+    """A rendered CloudFormation template (YAML with short-form tags, or JSON) as plain data."""
+    from cfnlint.decode.cfn_yaml import loads
+
+    return json.loads(json.dumps(loads(text), default=str))
+
+
+class StackOperator:
+    """Operations on the stacks of one account's cloud, as one role session. `heartbeat` is called while
+    waiting (it renews the worker's lease; it raises when the lease is lost)."""
+
+    def __init__(self, cloud: Cloud, session: boto3.Session, heartbeat: Callable[[], None]) -> None:
+        self.cloud = cloud
+        self.session = session
+        self.cfn = cloud.client(session, "cloudformation")
+        self.heartbeat = heartbeat
+
+    # -- apply ---------------------------------------------------------------------------------------------
+
+    def apply(
+        self, name: str, template_text: str, tags: dict[str, str], token: str, previous: list[dict[str, Any]]
+    ) -> StackResult:
+        """Create or update `name` with the template; `previous` are the resources of the last good state."""
+        started = utcnow()
+        document = template_document(template_text)
+        body = json.dumps(fix_template(document, self.cloud.region)) if self.cloud.is_local else template_text
+        try:
+            stack = self._find(name)
+            if stack is not None and stack["StackStatus"] in DEAD_CREATES:
+                self.delete(name, previous)  # a create that never finished: start over, as CloudFormation asks
+                stack = None
+            if stack is None or not self._holds(name, body):
+                self._submit(name, body, stack is not None, tags, token)
+            final = self._wait(name, started)
+        except (ClientError, BotoCoreError) as error:
+            return StackResult(False, _message(error))
+        if final is None or final["StackStatus"] in FAILED_STATES:
+            status = final["StackStatus"] if final else "missing"
+            reason = (final or {}).get("StackStatusReason") or self._first_failure(name, started) or status
+            return StackResult(False, f"The stack {name} ended in {status}: {reason}")
+        resources = self._resources(name, document, previous)
+        operation = "UPDATE" if previous else "CREATE"
+        self._sweep_replaced(previous, resources)
+        return StackResult(True, "", _outputs(final), resources, self._events(name, started, resources, operation))
+
+    def _submit(self, name: str, body: str, exists: bool, tags: dict[str, str], token: str) -> None:
+        wire_tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        common = {"StackName": name, "TemplateBody": body, "Capabilities": CAPABILITIES, "Tags": wire_tags}
+        if not self.cloud.uses_change_sets:
+            try:
+                if exists:
+                    self.cfn.update_stack(**common, ClientRequestToken=token)
+                else:
+                    self.cfn.create_stack(**common, ClientRequestToken=token)
+            except ClientError as error:
+                if not any(text in _message(error) for text in NO_CHANGES):
+                    raise
+            return
+        change_set = f"baryon-{token}"
+        try:
+            found = self.cfn.describe_change_set(StackName=name, ChangeSetName=change_set)
+        except ClientError:
+            found = None
+        if found is None:
+            self.cfn.create_change_set(
+                **common, ChangeSetName=change_set, ChangeSetType="UPDATE" if exists else "CREATE"
+            )
+            found = self._wait_change_set(name, change_set)
+        if found["Status"] == "FAILED":
+            if any(text in (found.get("StatusReason") or "") for text in NO_CHANGES):
+                return
+            raise _Failed(f"The change set for {name} failed: {found.get('StatusReason')}")
+        if found.get("ExecutionStatus") == "AVAILABLE":
+            self.cfn.execute_change_set(StackName=name, ChangeSetName=change_set)
+
+    def _wait_change_set(self, name: str, change_set: str) -> dict[str, Any]:
+        deadline = time.monotonic() + WAIT_LIMIT_SECONDS
+        while True:
+            found: dict[str, Any] = self.cfn.describe_change_set(StackName=name, ChangeSetName=change_set)
+            if found["Status"] in ("CREATE_COMPLETE", "FAILED") or time.monotonic() > deadline:
+                return found
+            self.heartbeat()
+            time.sleep(POLL_SECONDS)
+
+    def _holds(self, name: str, body: str) -> bool:
+        """Whether the stack already runs exactly this template (a crash came after applying it)."""
+        try:
+            current = self.cfn.get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
+        except ClientError:
+            return False
+        wanted = json.loads(body) if self.cloud.is_local else template_document(body)
+        held = current if isinstance(current, dict) else template_document(current)
+        return bool(held == wanted)
+
+    def _find(self, name: str) -> dict[str, Any] | None:
+        try:
+            stacks = self.cfn.describe_stacks(StackName=name)["Stacks"]
+        except ClientError as error:
+            if "does not exist" in _message(error):
+                return None
+            raise
+        live = [s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"]
+        return live[0] if live else None
+
+    def _wait(self, name: str, started: datetime) -> dict[str, Any] | None:
+        deadline = time.monotonic() + WAIT_LIMIT_SECONDS
+        while True:
+            stack = self._find(name)
+            if stack is None or not stack["StackStatus"].endswith("_IN_PROGRESS"):
+                return stack
+            if time.monotonic() > deadline:
+                raise _Failed(f"The stack {name} was still {stack['StackStatus']} after {WAIT_LIMIT_SECONDS:g} s.")
+            self.heartbeat()
+            time.sleep(POLL_SECONDS)
+
+    def _first_failure(self, name: str, started: datetime) -> str:
+        for event in reversed(self._stack_events(name, started)):
+            if event["ResourceStatus"].endswith("FAILED") and event.get("ResourceStatusReason"):
+                return f"{event['LogicalResourceId']}: {event['ResourceStatusReason']}"
+        return ""
+
+    # -- read back -----------------------------------------------------------------------------------------
+
+    def _resources(self, name: str, document: dict[str, Any], previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The stack's resources. moto drops some rows after an update while the resource lives on; those
+        keep the physical id they had in the last good state."""
+        listed = {}
+        for row in self.cfn.describe_stack_resources(StackName=name)["StackResources"]:
+            if row.get("LogicalResourceId"):
+                listed[row["LogicalResourceId"]] = {
+                    "logicalId": row["LogicalResourceId"],
+                    "physicalId": row.get("PhysicalResourceId", ""),
+                    "type": row["ResourceType"],
+                    "status": row["ResourceStatus"],
+                }
+        declared = document.get("Resources") or {}
+        for old in previous:
+            if old["logicalId"] in declared and old["logicalId"] not in listed:
+                listed[old["logicalId"]] = dict(old)
+        order = list(declared)
+        return sorted(
+            listed.values(), key=lambda r: order.index(r["logicalId"]) if r["logicalId"] in order else 1 << 30
+        )
+
+    def _sweep_replaced(self, previous: list[dict[str, Any]], current: list[dict[str, Any]]) -> None:
+        """Resources an update replaced or removed are deleted, as CloudFormation's cleanup phase does."""
+        now = {r["physicalId"] for r in current}
+        kept = {r["logicalId"]: r["physicalId"] for r in current}
+        stale = [r for r in previous if r["physicalId"] not in now and kept.get(r["logicalId"]) != r["physicalId"]]
+        stale = [r for r in stale if r["logicalId"] not in kept or r["type"] != "AWS::EC2::VPC"]
+        if stale:
+            Sweeper(self.cloud, self.session).sweep(stale)
+
+    def _stack_events(self, name: str, since: datetime) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        try:
+            for page in self.cfn.get_paginator("describe_stack_events").paginate(StackName=name):
+                for event in page["StackEvents"]:
+                    if event["Timestamp"] >= since.replace(microsecond=0):
+                        events.append(event)
+        except ClientError:
+            return []
+        return sorted(events, key=lambda e: e["Timestamp"])
+
+    def _events(
+        self, name: str, started: datetime, resources: list[dict[str, Any]], operation: str
+    ) -> list[dict[str, Any]]:
+        """Per-resource events of this operation. moto records only the stack's own two events; then each
+        resource gets its IN_PROGRESS and COMPLETE event from what the stack holds."""
+        recorded = [_event(e) for e in self._stack_events(name, started)]
+        if any(e["logicalId"] != name for e in recorded):
+            return recorded
+        now = utcnow()
+        synthesized = []
+        for resource in resources:
+            for status in (f"{operation}_IN_PROGRESS", f"{operation}_COMPLETE"):
+                synthesized.append(
+                    {
+                        "time": now.isoformat(),
+                        "logicalId": resource["logicalId"],
+                        "physicalId": resource["physicalId"],
+                        "type": resource["type"],
+                        "status": status,
+                        "reason": "",
+                    }
+                )
+        stack_events = [e for e in recorded if e["logicalId"] == name]
+        return stack_events[:1] + synthesized + stack_events[1:]
+
+    # -- delete --------------------------------------------------------------------------------------------
+
+    def delete(self, name: str, ledger: list[dict[str, Any]]) -> StackResult:
+        """Delete the stack, then sweep every resource it ever had that is still there."""
+        started = utcnow()
+        known = list(ledger)
+        failure = ""
+        try:
+            stack = self._find(name)
+            if stack is not None:
+                known += self._resources(name, {}, [])
+                try:
+                    self.cfn.delete_stack(StackName=name)
+                    final = self._wait(name, started)
+                    if final is not None and final["StackStatus"] == "DELETE_FAILED":
+                        failure = final.get("StackStatusReason") or "DELETE_FAILED"
+                except ClientError as error:  # moto: DependencyViolation, and the stack record is gone
+                    failure = _message(error)
+            deleted, leftovers = Sweeper(self.cloud, self.session).sweep(known)
+        except (ClientError, BotoCoreError) as error:
+            return StackResult(False, f"Deleting the stack {name} failed: {_message(error)}")
+        if leftovers:
+            return StackResult(False, f"Deleting the stack {name} left resources behind: {'; '.join(leftovers)}")
+        events = [
+            {"time": utcnow().isoformat(), "logicalId": _logical(known, r["physicalId"]), "physicalId": r["physicalId"],
+             "type": r["type"], "status": "DELETE_COMPLETE",
+             "reason": "Deleted by Baryon: the stack deletion left it behind" + (f" ({failure})" if failure else "")}
+            for r in deleted
+        ]  # fmt: skip
+        recorded = [_event(e) for e in self._stack_events(name, started)]
+        return StackResult(True, "", [], [], recorded + events)
+
+
+class _Failed(ClientError):
+    def __init__(self, message: str) -> None:
+        super().__init__({"Error": {"Code": "StackFailed", "Message": message}}, "Provision")
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Message") or error)
+    return str(error)
+
+
+def _outputs(stack: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"key": o["OutputKey"], "valueString": str(o.get("OutputValue", ""))} for o in stack.get("Outputs") or []]
+
+
+def _event(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "time": event["Timestamp"].isoformat(),
+        "logicalId": event.get("LogicalResourceId", ""),
+        "physicalId": event.get("PhysicalResourceId", ""),
+        "type": event.get("ResourceType", ""),
+        "status": event.get("ResourceStatus", ""),
+        "reason": event.get("ResourceStatusReason") or "",
+    }
+
+
+def _logical(resources: list[dict[str, Any]], physical_id: str) -> str:
+    return next((r["logicalId"] for r in resources if r.get("physicalId") == physical_id), "")

@@ -1,0 +1,175 @@
+"""Provisioning workers: threads that claim unfinished deployments under a lease and carry them out.
+
+A deployment is held while `lease_until` is in the future; the holder renews the lease while it waits on the
+cloud. When a worker dies (`kill -9`, a lost machine) its lease runs out and any other worker, in any process
+on any replica, takes the deployment over and runs it from its recorded step. A worker starting on a machine
+also frees at once the leases of dead processes of that same machine (their pid is gone), so a restarted
+`baryon up` resumes its deployments without waiting for the leases to expire.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select, update
+
+from baryon.background import BackgroundWorker
+from baryon.config import Settings
+from baryon.provisioning.stacks import StackResult
+from baryon.provisioning.tables import Deployment
+from baryon.provisioning.workflow import LeaseLost, Plan, Runner
+from baryon.store.base import utcnow
+from baryon.store.db import Store
+
+log = logging.getLogger("baryon.provisioning")
+
+LEASE_SECONDS = 30.0
+RENEW_EVERY_SECONDS = 5.0
+POLL_SECONDS = 1.0
+MAX_ATTEMPTS = 5
+
+
+class ProvisioningWorker(BackgroundWorker):
+    """`threads` threads, each claiming and running one deployment at a time (wake it when one is queued)."""
+
+    thread_name = "baryon-provisioning"
+
+    def __init__(
+        self, store: Store, settings: Settings, threads: int = 4, gate: Callable[[Plan], str | None] | None = None
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.runner = Runner(store, settings, gate)
+        self.threads = max(1, threads)
+        self._pool: list[threading.Thread] = []
+
+    def start(self) -> None:
+        if self._pool:
+            return
+        self._stop.clear()
+        self.free_dead_leases()
+        for index in range(self.threads):
+            thread = threading.Thread(target=self._run, name=f"{self.thread_name}-{index}", daemon=True)
+            thread.start()
+            self._pool.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._pool:
+            thread.join(timeout=30)
+        self._pool = []
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # a broken database must not end the worker
+                log.exception("provisioning worker failed")
+                worked = False
+            if not worked:
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()
+
+    def run_once(self) -> bool:
+        """Claim and carry out one deployment; False when none is waiting."""
+        deployment_id = self.claim()
+        if deployment_id is None:
+            return False
+        try:
+            self.runner.run(deployment_id, self.owner, self._renewer(deployment_id))
+        except LeaseLost:
+            log.warning("lost deployment %s to another worker", deployment_id)
+        except Exception as error:
+            log.exception("deployment %s failed unexpectedly", deployment_id)
+            self._give_up_if_exhausted(deployment_id, error)
+        return True
+
+    def claim(self) -> str | None:
+        now = utcnow()
+        free = or_(Deployment.lease_until.is_(None), Deployment.lease_until < now)
+        with self.store.session() as db:
+            candidates = list(
+                db.scalars(
+                    select(Deployment.id).where(Deployment.finished.is_(False), free).order_by(Deployment.created_at)
+                    .limit(8)
+                )
+            )  # fmt: skip
+        for deployment_id in candidates:
+            with self.store.session() as db:
+                taken = db.execute(
+                    update(Deployment)
+                    .where(Deployment.id == deployment_id, Deployment.finished.is_(False), free)
+                    .values(
+                        lease_owner=self.owner,
+                        lease_until=now + timedelta(seconds=LEASE_SECONDS),
+                        attempts=Deployment.attempts + 1,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                    return deployment_id
+        return None
+
+    def _renewer(self, deployment_id: str) -> Callable[[], None]:
+        last = [time.monotonic()]
+
+        def renew() -> None:
+            if time.monotonic() - last[0] < RENEW_EVERY_SECONDS:
+                return
+            with self.store.session() as db:
+                kept = db.execute(
+                    update(Deployment)
+                    .where(Deployment.id == deployment_id, Deployment.lease_owner == self.owner)
+                    .values(lease_until=utcnow() + timedelta(seconds=LEASE_SECONDS))
+                    .execution_options(synchronize_session=False)
+                )
+            if kept.rowcount != 1:  # type: ignore[attr-defined]
+                raise LeaseLost(deployment_id)
+            last[0] = time.monotonic()
+
+        return renew
+
+    def _give_up_if_exhausted(self, deployment_id: str, error: Exception) -> None:
+        with self.store.session() as db:
+            deployment = db.get(Deployment, deployment_id)
+            if deployment is None or deployment.attempts < MAX_ATTEMPTS:
+                return
+        message = f"The deployment failed {MAX_ATTEMPTS} times: {type(error).__name__}: {error}"
+        with contextlib.suppress(LeaseLost):
+            self.runner.settle(deployment_id, self.owner, StackResult(False, message))
+
+    def free_dead_leases(self) -> None:
+        """Free the leases held by processes of this machine that no longer run."""
+        host = socket.gethostname()[:30]
+        with self.store.session() as db:
+            held = db.execute(
+                select(Deployment.id, Deployment.lease_owner).where(
+                    and_(Deployment.finished.is_(False), Deployment.lease_owner.like(f"{host}:%"))
+                )
+            ).all()
+            for deployment_id, owner in held:
+                pid = int(owner.split(":")[1])
+                if pid != os.getpid() and not _alive(pid):
+                    db.execute(
+                        update(Deployment)
+                        .where(Deployment.id == deployment_id, Deployment.lease_owner == owner)
+                        .values(lease_owner=None, lease_until=None)
+                    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
