@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from baryon.cli_cloud import cloud_app, resolve_cloud
 from baryon.cli_git import host_app, sync_app
 from baryon.cli_policy import policy_app
 from baryon.cli_template import template_app
@@ -35,6 +36,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(template_app, name="template")
 app.add_typer(host_app, name="host")
 app.add_typer(sync_app, name="sync")
+app.add_typer(cloud_app, name="cloud")
 
 
 @app.callback()
@@ -55,8 +57,11 @@ def up(
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 4570,
     region: Annotated[str, typer.Option(help="Default region written to the profile.")] = "us-east-1",
     database_url: DatabaseUrl = None,
+    no_local_cloud: Annotated[
+        bool, typer.Option("--no-local-cloud", help="Start no local cloud (moto) for the accounts' resources.")
+    ] = False,
 ) -> None:
-    """Start Baryon in the foreground on its embedded defaults; Ctrl-C stops it."""
+    """Start Baryon in the foreground on its embedded defaults; Ctrl-C stops it (the local cloud keeps running)."""
     import uvicorn
 
     from baryon.edge.app import build_app
@@ -71,8 +76,14 @@ def up(
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     bound_port = listener.getsockname()[1]
+    cloud_url, cloud_line = resolve_cloud(data_dir, no_local_cloud)
     settings = Settings.from_env(
-        data_dir=data_dir, host=host, port=bound_port, region=region, database_url=database_url
+        data_dir=data_dir,
+        host=host,
+        port=bound_port,
+        region=region,
+        database_url=database_url,
+        local_cloud_url=cloud_url,
     )
     runtime = Runtime.build(settings)
     admin = bootstrap(runtime.store, runtime.secrets)
@@ -83,6 +94,7 @@ def up(
     console.print(f"  management account {admin.account_id}, administrator {admin.user_arn}")
     console.print(f"  AWS profile [green]baryon[/green] written to {config_file} and {credentials_file}")
     console.print(f"  data dir {settings.data_dir}")
+    console.print(f"  {cloud_line}")
     console.print("  try: [bold]aws --profile baryon sts get-caller-identity[/bold]")
     server = uvicorn.Server(
         uvicorn.Config(build_app(runtime), log_level="warning", access_log=False, timeout_graceful_shutdown=5)
@@ -94,6 +106,54 @@ def up(
     finally:
         runtime.close()
         console.print("Baryon stopped.")
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    threads: Annotated[int, typer.Option(help="Deployments carried out at once.")] = 4,
+) -> None:
+    """Run provisioning workers only (no API), against the same store as the servers; Ctrl-C stops them.
+
+    Start as many as you like beside `baryon up` on PostgreSQL: they share deployments through leases, and any
+    of them may die at any moment."""
+    import signal
+    import threading
+
+    from baryon.provisioning.worker import ProvisioningWorker
+    from baryon.store.db import Store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
+    if settings.local_cloud_url is None:
+        settings = _with_running_local_cloud(settings)
+    store = Store(settings.resolved_database_url)
+    store.migrate()
+    workers = ProvisioningWorker(store, settings, threads)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    workers.start()
+    where = settings.resolved_database_url.split("@")[-1]  # never print a password in the URL
+    console.print(f"Baryon worker {workers.owner}: {threads} threads on {where}")
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        workers.stop()
+        store.dispose()
+
+
+def _with_running_local_cloud(settings: Settings) -> Settings:
+    """The settings with the local cloud that `baryon up` runs for this data directory, if any."""
+    from dataclasses import replace
+
+    from baryon.cloud.local import LocalCloud
+
+    running = LocalCloud(settings.data_dir).running()
+    return replace(settings, local_cloud_url=running.url) if running else settings
 
 
 def _open_store(data_dir: Path, database_url: str | None) -> Store:

@@ -22,9 +22,10 @@ from sqlalchemy import and_, or_, select, update
 
 from baryon.background import BackgroundWorker
 from baryon.config import Settings
+from baryon.provisioning.guardrails import StackGuardrails
 from baryon.provisioning.stacks import StackResult
 from baryon.provisioning.tables import Deployment
-from baryon.provisioning.workflow import LeaseLost, Plan, Runner
+from baryon.provisioning.workflow import LeaseLost, Runner
 from baryon.store.base import utcnow
 from baryon.store.db import Store
 
@@ -41,12 +42,10 @@ class ProvisioningWorker(BackgroundWorker):
 
     thread_name = "baryon-provisioning"
 
-    def __init__(
-        self, store: Store, settings: Settings, threads: int = 4, gate: Callable[[Plan], str | None] | None = None
-    ) -> None:
+    def __init__(self, store: Store, settings: Settings, threads: int = 4) -> None:
         super().__init__()
         self.store = store
-        self.runner = Runner(store, settings, gate)
+        self.runner = Runner(store, settings, StackGuardrails(store))
         self.threads = max(1, threads)
         self._pool: list[threading.Thread] = []
 

@@ -24,6 +24,7 @@ from baryon.platform.environment_tables import Environment
 from baryon.platform.tables import ProtonTemplate, ProtonTemplateVersion
 from baryon.provisioning import rendering
 from baryon.provisioning.clouds import Cloud, RoleRefused, cloud_of
+from baryon.provisioning.guardrails import StackGuardrails
 from baryon.provisioning.stacks import StackOperator, StackResult
 from baryon.provisioning.tables import Deployment
 from baryon.store.base import utcnow
@@ -144,11 +145,11 @@ def _ledger(db: Session, deployment: Deployment) -> list[dict[str, Any]]:
 class Runner:
     """Carries out claimed deployments. `renew` extends the lease (raises LeaseLost when it was lost)."""
 
-    def __init__(self, store: Store, settings: Settings, gate: Callable[[Plan], str | None] | None = None) -> None:
+    def __init__(self, store: Store, settings: Settings, guardrails: StackGuardrails | None = None) -> None:
         self.store = store
         self.settings = settings
-        self.gate = gate
-        """Decides, before anything is created, whether the stack may run (a denial message, or None)."""
+        self.guardrails = guardrails
+        """Decides, before anything is created, whether the stack may run (see `guardrails`)."""
 
     def run(self, deployment_id: str, owner: str, renew: Callable[[], None]) -> None:
         with self.store.session() as db:
@@ -162,23 +163,25 @@ class Runner:
         if plan.cancel_requested and plan.operation == "UPDATE":
             self.settle(deployment_id, owner, StackResult(False, "Cancelled before the stack was changed."), True)
             return
-        if plan.operation != "DELETE" and self.gate is not None:
-            denied = self.gate(plan)
-            if denied:
-                self.settle(deployment_id, owner, StackResult(False, denied))
-                return
         self._mark(deployment_id, owner, DELETING if plan.operation == "DELETE" else APPLYING)
         result = self._stack_step(plan, renew)
         self.settle(deployment_id, owner, result)
 
     def _stack_step(self, plan: Plan, renew: Callable[[], None]) -> StackResult:
+        session_name = f"baryon-{plan.deployment_id[:32]}"
         try:
-            session = plan.cloud.assume(plan.role_arn or "", f"baryon-{plan.deployment_id[:32]}")
+            session = plan.cloud.assume(plan.role_arn or "", session_name)
         except RoleRefused as refused:
             return StackResult(False, str(refused))
         stacks = StackOperator(plan.cloud, session, renew)
         if plan.operation == "DELETE":
             return stacks.delete(plan.stack_name, plan.ledger)
+        if self.guardrails is not None:
+            denied = self.guardrails.check(
+                plan.cloud, session, plan.role_arn or "", session_name, plan.template_text, plan.operation
+            )
+            if denied:
+                return StackResult(False, denied)
         result = stacks.apply(plan.stack_name, plan.template_text, plan.tags, plan.deployment_id, plan.previous)
         if not result.ok and plan.operation == "CREATE":  # roll back, as CloudFormation does: no orphans
             cleanup = stacks.delete(plan.stack_name, plan.ledger + result.resources)

@@ -13,6 +13,7 @@ import pytest
 from tests.platform.helpers import (
     CFN_SAMPLES,
     fails,
+    member_account,
     proton,
     tarball,
     unique,
@@ -175,3 +176,71 @@ def test_bad_input_is_refused_before_anything_is_deployed(server: RunningServer)
     assert code == "ValidationException"
     assert name not in [e["name"] for e in client.list_environments()["environments"]]
     assert vpcs(server, account, "10.8.0.0/16") == []
+
+
+DENY_CREATE_VPC = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "NoVpcs", "Effect": "Deny", "Action": "ec2:CreateVpc", "Resource": "*"}],
+}
+
+
+def connected(server: RunningServer, member: str, credentials: dict[str, str], environment: str) -> str:
+    """A CONNECTED environment account connection from `member` for `environment` (role in the member's cloud)."""
+    role = proton_role(server, member)
+    requested = proton(server, credentials).create_environment_account_connection(
+        managementAccountId=server.account_id, environmentName=environment, roleArn=role
+    )["environmentAccountConnection"]
+    proton(server).accept_environment_account_connection(id=requested["id"])
+    return str(requested["id"])
+
+
+def test_cross_account_environment_and_an_scp_inside_the_stack(server: RunningServer) -> None:
+    client, orgs = proton(server), server.client("organizations")
+    template = published_workshop_template(server)
+    member, credentials = member_account(server)
+    name = unique("team-env")
+    connection = connected(server, member, credentials, name)
+    spec = "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.9.0.0/16\n"
+    client.create_environment(name=name, templateName=template, templateMajorVersion="1", spec=spec,
+                              environmentAccountConnectionId=connection)  # fmt: skip
+    deployed = wait_deployed(server, name)
+    assert deployed["deploymentStatus"] == "SUCCEEDED", deployed.get("deploymentStatusMessage")
+    assert deployed["environmentAccountId"] == member
+    assert len(vpcs(server, member, "10.9.0.0/16")) == 1 and vpcs(server, server.account_id, "10.9.0.0/16") == []
+    code, message = fails(proton(server, credentials).reject_environment_account_connection, id=connection)
+    assert code == "ValidationException"  # only the management account rejects
+    code, message = fails(client.reject_environment_account_connection, id=connection)
+    assert code == "ConflictException" and name in message
+    code, message = fails(proton(server, credentials).delete_environment_account_connection, id=connection)
+    assert code == "ConflictException" and name in message
+    client.delete_environment(name=name)
+    wait_gone(server, name)
+    assert vpcs(server, member, "10.9.0.0/16") == []
+
+    # An SCP on the member's OU that denies ec2:CreateVpc fails the next environment before anything exists.
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    ou = orgs.create_organizational_unit(ParentId=root, Name=unique("Development"))["OrganizationalUnit"]["Id"]
+    orgs.move_account(AccountId=member, SourceParentId=root, DestinationParentId=ou)
+    content = json.dumps(DENY_CREATE_VPC)
+    policy = orgs.create_policy(Name=unique("no-vpcs"), Description="no VPCs", Type="SERVICE_CONTROL_POLICY",
+                                Content=content)["Policy"]["PolicySummary"]  # fmt: skip
+    orgs.attach_policy(PolicyId=policy["Id"], TargetId=ou)
+    denied_name = unique("denied")
+    second = connected(server, member, credentials, denied_name)
+    client.create_environment(name=denied_name, templateName=template, templateMajorVersion="1", spec=spec,
+                              environmentAccountConnectionId=second)  # fmt: skip
+    failed = wait_deployed(server, denied_name)
+    assert failed["deploymentStatus"] == "FAILED"
+    deployment = client.get_deployment(id=failed["lastAttemptedDeploymentId"])["deployment"]
+    role_name = client.get_environment_account_connection(id=second)["environmentAccountConnection"]["roleArn"]
+    session = f"arn:aws:sts::{member}:assumed-role/{role_name.rsplit('/', 1)[-1]}/baryon-{deployment['id'][:32]}"
+    expected = (f"User: {session} is not authorized to perform: ec2:CreateVpc with an explicit deny in a service "
+                f"control policy: {policy['Arn']}")  # fmt: skip
+    assert deployment["deploymentStatus"] == "FAILED" and expected in deployment["deploymentStatusMessage"]
+    assert "VPC (AWS::EC2::VPC) needs ec2:CreateVpc" in deployment["deploymentStatusMessage"]
+    assert vpcs(server, member, "10.9.0.0/16") == []
+    stacks = cloud_client(server, "cloudformation", member).list_stacks()["StackSummaries"]
+    assert not any(denied_name in s["StackName"] and s["StackStatus"] != "DELETE_COMPLETE" for s in stacks)
+    orgs.detach_policy(PolicyId=policy["Id"], TargetId=ou)
+    client.delete_environment(name=denied_name)
+    wait_gone(server, denied_name)
