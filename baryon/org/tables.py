@@ -41,7 +41,9 @@ class Account(Base):
     joined_method: Mapped[str] = mapped_column(String(20), default="CREATED")
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cloud: Mapped[str] = mapped_column(String(20), default="local")
-    """Where the account's resources live: `local` (the embedded cloud) or `aws`."""
+    """Where the account's resources live: `local` (the embedded cloud) or `aws` (`baryon account bind`)."""
+    cloud_endpoint: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    """With `aws`: an AWS-compatible endpoint to call instead of AWS's own (None: AWS's endpoints)."""
 
     organization: Mapped[Organization | None] = relationship()
     """Declared so a flush inserts a new organization before the accounts that name it."""

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from baryon.authz.authorizer import attached
 from baryon.config import Settings
+from baryon.org.tables import Account
 from baryon.policy import AuthorizationRequest, PolicyKind, PolicySet, Principal, PrincipalKind, evaluate
-from baryon.provisioning.tables import AccountCloud
 
 LOCAL, AWS = "local", "aws"
 PROTON_SERVICE = "proton.amazonaws.com"
@@ -137,7 +137,7 @@ def _as_account(account_id: str) -> Any:
 
 def cloud_of(db: Session, settings: Settings, account_id: str, region: str) -> Cloud:
     """The cloud that holds `account_id`'s resources (the local cloud unless the account was bound to AWS)."""
-    bound = db.get(AccountCloud, account_id)
+    bound = db.get(Account, account_id)
     if bound is not None and bound.cloud == AWS:
-        return Cloud(AWS, bound.endpoint_url, region)
+        return Cloud(AWS, bound.cloud_endpoint, region)
     return Cloud(LOCAL, settings.local_cloud_url, region)

@@ -1,4 +1,4 @@
-"""Deployments (Proton's `Deployment` resource and the workflow that carries it out) and account clouds.
+"""Deployments: Proton's `Deployment` resource and the workflow that carries it out.
 
 A deployment is a state machine kept in the store: `step` says where it is, `lease_owner`/`lease_until` which
 worker holds it. Every step is written before the worker acts on it and is safe to run again, so any worker
@@ -58,16 +58,3 @@ class Deployment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class AccountCloud(Base):
-    """Where an account's resources live: `local` (the embedded local cloud, the default for an account
-    without a row) or `aws` (real AWS, through the server's base credentials; `endpoint_url` overrides the
-    AWS endpoints, e.g. for a stand-in in tests)."""
-
-    __tablename__ = "account_clouds"
-
-    account_id: Mapped[str] = mapped_column(String(12), primary_key=True)
-    cloud: Mapped[str] = mapped_column(String(8))
-    endpoint_url: Mapped[str | None] = mapped_column(String(512), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,6 +10,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ from tests.servers import RunningServer, free_port, postgres_available, running_
 @pytest.fixture(scope="session")
 def cloud() -> Iterator[str]:
     """The endpoint of a moto server (every account's S3), stopped at the end of the session."""
+    with moto_server() as url:
+        yield url
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server on a free loopback port with AWS's managed policies loaded; its endpoint."""
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="baryon-moto-")) / "moto.log"
     with open(log, "ab") as out:
