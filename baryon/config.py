@@ -38,6 +38,8 @@ class Settings:
     """How often template sync fetches every synced branch."""
     provisioning_workers: int = 4
     """Deployment worker threads in this process (0: this process only serves the API)."""
+    provisioning_step_delay_seconds: float = 0.0
+    """A pause before and after each deployment's stack operation (crash tests kill a worker inside it)."""
     registration_delay_seconds: float = 0.0
     """How long the Proton template registration worker waits after start before its first claim (tests)."""
 
@@ -69,6 +71,8 @@ class Settings:
             env["sync_interval_seconds"] = float(os.environ["BARYON_SYNC_INTERVAL_SECONDS"])
         if os.environ.get("BARYON_PROVISIONING_WORKERS"):
             env["provisioning_workers"] = int(os.environ["BARYON_PROVISIONING_WORKERS"])
+        if os.environ.get("BARYON_PROVISIONING_STEP_DELAY_SECONDS"):
+            env["provisioning_step_delay_seconds"] = float(os.environ["BARYON_PROVISIONING_STEP_DELAY_SECONDS"])
         if "BARYON_REGISTRATION_DELAY_SECONDS" in os.environ:
             env["registration_delay_seconds"] = float(os.environ["BARYON_REGISTRATION_DELAY_SECONDS"])
         env.update({k: v for k, v in overrides.items() if v is not None})

@@ -3,8 +3,9 @@
 A deployment is held while `lease_until` is in the future; the holder renews the lease while it waits on the
 cloud. When a worker dies (`kill -9`, a lost machine) its lease runs out and any other worker, in any process
 on any replica, takes the deployment over and runs it from its recorded step. A worker starting on a machine
-also frees at once the leases of dead processes of that same machine (their pid is gone), so a restarted
-`baryon up` resumes its deployments without waiting for the leases to expire.
+also frees the leases of dead processes of that same machine (their pid is gone) at start and every few
+seconds, so a restarted `baryon up` or a sibling `baryon worker` resumes a dead worker's deployments without
+waiting for its leases to expire.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ LEASE_SECONDS = 30.0
 RENEW_EVERY_SECONDS = 5.0
 POLL_SECONDS = 1.0
 MAX_ATTEMPTS = 5
+DEAD_CHECK_SECONDS = 2.0
+"""How often an idle worker looks for leases held by dead processes of its own machine."""
 
 
 class ProvisioningWorker(BackgroundWorker):
@@ -48,6 +51,7 @@ class ProvisioningWorker(BackgroundWorker):
         self.runner = Runner(store, settings, StackGuardrails(store))
         self.threads = max(1, threads)
         self._pool: list[threading.Thread] = []
+        self._dead_checked = 0.0
 
     def start(self) -> None:
         if self._pool:
@@ -92,6 +96,9 @@ class ProvisioningWorker(BackgroundWorker):
         return True
 
     def claim(self) -> str | None:
+        if time.monotonic() - self._dead_checked > DEAD_CHECK_SECONDS:
+            self._dead_checked = time.monotonic()
+            self.free_dead_leases()
         now = utcnow()
         free = or_(Deployment.lease_until.is_(None), Deployment.lease_until < now)
         with self.store.session() as db:

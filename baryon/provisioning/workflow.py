@@ -12,6 +12,7 @@ keeps its last good state (template version, spec, outputs, resources) when a de
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -164,8 +165,17 @@ class Runner:
             self.settle(deployment_id, owner, StackResult(False, "Cancelled before the stack was changed."), True)
             return
         self._mark(deployment_id, owner, DELETING if plan.operation == "DELETE" else APPLYING)
+        self._pause(renew)
         result = self._stack_step(plan, renew)
+        self._pause(renew)
         self.settle(deployment_id, owner, result)
+
+    def _pause(self, renew: Callable[[], None]) -> None:
+        """The configured pause around the stack operation, holding the lease."""
+        deadline = time.monotonic() + self.settings.provisioning_step_delay_seconds
+        while time.monotonic() < deadline:
+            renew()
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
     def _stack_step(self, plan: Plan, renew: Callable[[], None]) -> StackResult:
         session_name = f"baryon-{plan.deployment_id[:32]}"
