@@ -373,8 +373,7 @@ def cancel_environment_deployment(call: Call) -> Result:
     if deployment is None or deployment.finished or deployment.operation != "UPDATE":
         raise invalid(f"The environment {row.name} has no update deployment in progress to cancel.")
     deployment.cancel_requested = True
-    if deployment.step == QUEUED:
-        deployment.status = row.deployment_status = CANCELLING
+    deployment.status = row.deployment_status = CANCELLING
     return {"environment": shape(row)}
 
 

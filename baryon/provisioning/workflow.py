@@ -59,7 +59,6 @@ class Plan:
     tags: dict[str, str]
     previous: list[dict[str, Any]]
     ledger: list[dict[str, Any]]
-    cancel_requested: bool
 
 
 def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | str:
@@ -96,7 +95,6 @@ def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | s
         deployment_id=deployment.id, operation=deployment.operation, stack_name=deployment.stack_name,
         environment_name=deployment.environment_name, cloud=cloud, role_arn=deployment.role_arn,
         template_text=template_text, tags=tags, previous=previous, ledger=ledger,
-        cancel_requested=deployment.cancel_requested,
     )  # fmt: skip
 
 
@@ -161,11 +159,11 @@ class Runner:
         if isinstance(plan, str):
             self.settle(deployment_id, owner, StackResult(False, plan))
             return
-        if plan.cancel_requested and plan.operation == "UPDATE":
-            self.settle(deployment_id, owner, StackResult(False, "Cancelled before the stack was changed."), True)
-            return
         self._mark(deployment_id, owner, DELETING if plan.operation == "DELETE" else APPLYING)
         self._pause(renew)
+        if plan.operation == "UPDATE" and self._cancel_requested(deployment_id):
+            self.settle(deployment_id, owner, StackResult(False, "Cancelled before the stack was changed."), True)
+            return
         result = self._stack_step(plan, renew)
         self._pause(renew)
         self.settle(deployment_id, owner, result)
@@ -199,6 +197,12 @@ class Runner:
             if not cleanup.ok:
                 result.reason += f" Cleaning up failed too: {cleanup.reason}"
         return result
+
+    def _cancel_requested(self, deployment_id: str) -> bool:
+        """Whether CancelEnvironmentDeployment arrived; once the stack operation starts it runs to its end."""
+        with self.store.session() as db:
+            deployment = db.get(Deployment, deployment_id)
+            return deployment is not None and deployment.cancel_requested
 
     def _mark(self, deployment_id: str, owner: str, step: str) -> None:
         with self.store.session() as db:

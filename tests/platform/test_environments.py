@@ -244,3 +244,63 @@ def test_cross_account_environment_and_an_scp_inside_the_stack(server: RunningSe
     orgs.detach_policy(PolicyId=policy["Id"], TargetId=ou)
     client.delete_environment(name=denied_name)
     wait_gone(server, denied_name)
+
+
+def test_versions_and_connections_that_cannot_be_used(server: RunningServer) -> None:
+    client = proton(server)
+    template = published_workshop_template(server)
+    files = {str(p.relative_to(WORKSHOP)): p.read_bytes() for p in WORKSHOP.rglob("*") if p.is_file()}
+    files["infrastructure/cloudformation.yaml"] += b"\n# a draft\n"
+    source = {"s3": upload(server, tarball(files, top="v1"))}
+    client.create_environment_template_version(templateName=template, source=source, majorVersion="1")
+    assert wait_registered(server, "environment", template, "1", "1")["status"] == "DRAFT"
+    member, credentials = member_account(server)
+    name = unique("refused")
+    spec = "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.11.0.0/16\n"
+    base = {"name": name, "templateName": template, "templateMajorVersion": "1", "spec": spec}
+
+    code, message = fails(client.create_environment, **base, templateMinorVersion="1",
+                          protonServiceRoleArn=proton_role(server, server.account_id))  # fmt: skip
+    assert code == "ValidationException" and "DRAFT" in message and "PUBLISHED" in message
+    pending = proton(server, credentials).create_environment_account_connection(
+        managementAccountId=server.account_id, environmentName=name, roleArn=proton_role(server, member)
+    )["environmentAccountConnection"]["id"]
+    code, message = fails(client.create_environment, **base, environmentAccountConnectionId=pending)
+    assert code == "ValidationException" and "PENDING" in message
+    other = connected(server, member, credentials, unique("someone-else"))
+    code, message = fails(client.create_environment, **base, environmentAccountConnectionId=other)
+    assert code == "ValidationException" and "is for the environment" in message
+    code, message = fails(proton(server, credentials).create_environment, **base, environmentAccountConnectionId=other)
+    assert code in ("ValidationException", "ResourceNotFoundException")  # the member doesn't own this template
+    assert name not in [e["name"] for e in client.list_environments()["environments"]]
+    assert vpcs(server, member, "10.11.0.0/16") == []
+
+
+def test_list_environments_pages_and_filters(server: RunningServer) -> None:
+    client, account = proton(server), server.account_id
+    first, second = published_workshop_template(server), published_workshop_template(server)
+    role = proton_role(server, account)
+    names = []
+    for index, template in enumerate((first, first, second)):
+        name = unique(f"listed{index}")
+        spec = f"proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.{20 + index}.0.0/16\n"
+        client.create_environment(name=name, templateName=template, templateMajorVersion="1", spec=spec,
+                                  protonServiceRoleArn=role)  # fmt: skip
+        names.append(name)
+    for name in names:
+        assert wait_deployed(server, name)["deploymentStatus"] == "SUCCEEDED"
+    only_first = client.list_environments(environmentTemplates=[{"templateName": first, "majorVersion": "1"}])
+    assert sorted(e["name"] for e in only_first["environments"]) == sorted(names[:2])
+    seen, token = [], None
+    while True:
+        page = client.list_environments(maxResults=1, **({"nextToken": token} if token else {}))
+        assert len(page["environments"]) <= 1
+        seen += [e["name"] for e in page["environments"]]
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert set(names) <= set(seen) and seen == sorted(seen)
+    for name in names:
+        client.delete_environment(name=name)
+    for name in names:
+        wait_gone(server, name)

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.platform.conftest import need_store
-from tests.platform.helpers import proton, unique
+from tests.platform.helpers import fails, proton, unique
 from tests.platform.test_environments import (
     cloud_client,
     proton_role,
@@ -189,3 +189,32 @@ def test_two_workers_on_postgres_one_killed_mid_deployment(
                 except subprocess.TimeoutExpired:
                     worker.kill()
                     worker.wait()
+
+
+def test_cancel_an_update_before_its_stack_changes(crashing_server: RunningServer) -> None:
+    server, client = crashing_server, proton(crashing_server)
+    template = published_workshop_template(server, minors=2)
+    name = unique("cancel")
+    spec = "proton: EnvironmentSpec\nspec:\n  vpc_cidr: 10.63.0.0/16\n"
+    client.create_environment(name=name, templateName=template, templateMajorVersion="1", templateMinorVersion="0",
+                              spec=spec, protonServiceRoleArn=proton_role(server, server.account_id))  # fmt: skip
+    assert wait_deployed(server, name)["deploymentStatus"] == "SUCCEEDED"
+    before = cloud_client(server, "cloudformation", server.account_id).get_template(
+        StackName=f"AWSProton-{name}-cloudformation")["TemplateBody"]  # fmt: skip
+    deployment = client.update_environment(name=name, deploymentType="MINOR_VERSION")["environment"][
+        "lastAttemptedDeploymentId"
+    ]
+    cancelling = client.cancel_environment_deployment(environmentName=name)["environment"]
+    assert cancelling["deploymentStatus"] == "CANCELLING"
+    assert fails(client.update_environment, name=name, deploymentType="CURRENT_VERSION")[0] == "ConflictException"
+    _until(lambda: _deployment(server, deployment)["finished"], "the cancelled deployment to end")
+    environment = client.get_environment(name=name)["environment"]
+    assert environment["deploymentStatus"] == "CANCELLED" and environment["templateMinorVersion"] == "0"
+    assert client.get_deployment(id=deployment)["deployment"]["deploymentStatus"] == "CANCELLED"
+    after = cloud_client(server, "cloudformation", server.account_id).get_template(
+        StackName=f"AWSProton-{name}-cloudformation")["TemplateBody"]  # fmt: skip
+    assert after == before
+    code, _ = fails(client.cancel_environment_deployment, environmentName=name)
+    assert code == "ValidationException"
+    client.delete_environment(name=name)
+    wait_gone(server, name)
