@@ -4,14 +4,19 @@ Every account's resources live in a *cloud*: the embedded local cloud (moto's se
 (`baryon account bind ACCOUNT --cloud aws`). Provisioning takes the same path in both: assume the
 environment's role through the cloud's STS, then call CloudFormation with the session's keys. Differences are
 facts about the cloud, kept here: the local cloud checks neither that a role exists nor its trust policy when
-it is assumed, so Baryon checks both itself before assuming; its change sets leave stack outputs stale, so
-stacks there are applied with CreateStack/UpdateStack (see docs/local-cloud.md).
+it is assumed, so Baryon checks both itself before assuming (see docs/local-cloud.md).
+
+Every client is made from one process-wide boto3 session with the caller's keys passed explicitly: a new
+boto3 session per call would load and parse botocore's JSON service models again for each client (tens of
+milliseconds of CPU per client, most of a deployment's cost). Clients acting with Baryon's own keys are made
+once per cloud, service and account and shared (boto3 clients are thread-safe).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -29,13 +34,49 @@ from baryon.policy import AuthorizationRequest, PolicyKind, PolicySet, Principal
 LOCAL, AWS = "local", "aws"
 PROTON_SERVICE = "proton.amazonaws.com"
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[\w+=,.@-]{1,64})$")
-CLIENT_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=120)
+CLIENT_CONFIG = Config(
+    retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=120, max_pool_connections=50
+)  # shared clients serve every provisioning worker and API thread at once
 LOCAL_KEY = "baryon-local-cloud"
 
 
 class RoleRefused(Exception):
     """The target cloud will not let Baryon act as the role (message for a ValidationException or a failed
     deployment)."""
+
+
+@dataclass(frozen=True)
+class CloudSession:
+    """Who calls a cloud: an assumed role's keys, Baryon's local key, or (no keys) AWS's standard credential
+    chain."""
+
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    session_token: str | None = None
+
+
+_FACTORY_LOCK = threading.Lock()
+_factory: boto3.Session | None = None
+_shared: dict[tuple[str | None, str, str, CloudSession, str | None], Any] = {}
+"""Clients acting with Baryon's own keys, by (endpoint, region, service, session, account)."""
+
+
+def _new_client(session: CloudSession, service: str, endpoint_url: str | None, region: str) -> Any:
+    """A client from the process's one boto3 session (its loaded service models are reused). botocore sessions
+    are not thread-safe while they create clients, hence the lock."""
+    global _factory
+    with _FACTORY_LOCK:
+        if _factory is None:
+            _factory = boto3.Session()
+        return _factory.client(
+            service,
+            endpoint_url=endpoint_url,
+            region_name=region,
+            config=CLIENT_CONFIG,
+            aws_access_key_id=session.access_key_id,
+            aws_secret_access_key=session.secret_access_key,
+            aws_session_token=session.session_token,
+        )
 
 
 @dataclass(frozen=True)
@@ -50,26 +91,28 @@ class Cloud:
     def is_local(self) -> bool:
         return self.kind == LOCAL
 
-    @property
-    def uses_change_sets(self) -> bool:
-        """Whether stacks are applied through change sets (moto's change sets leave outputs stale)."""
-        return not self.is_local
-
-    def client(self, session: boto3.Session, service: str, account_id: str | None = None) -> Any:
+    def client(self, session: CloudSession, service: str, account_id: str | None = None) -> Any:
         """A client of `service` on this cloud; in the local cloud, `account_id` picks the account for calls
-        made with Baryon's own keys (moto's `x-moto-account-id`)."""
-        client = session.client(service, endpoint_url=self.endpoint_url, region_name=self.region, config=CLIENT_CONFIG)
-        if self.is_local and account_id:
-            client.meta.events.register("before-sign.*.*", _as_account(account_id))
+        made with Baryon's own keys (moto's `x-moto-account-id`). Clients with Baryon's own keys are shared."""
+        account = account_id if self.is_local else None
+        own = session.session_token is None
+        key = (self.endpoint_url, self.region, service, session, account)
+        if own and key in _shared:
+            return _shared[key]
+        client = _new_client(session, service, self.endpoint_url, self.region)
+        if account:
+            client.meta.events.register("before-sign.*.*", _as_account(account))
+        if own:
+            client = _shared.setdefault(key, client)
         return client
 
-    def base_session(self) -> boto3.Session:
+    def base_session(self) -> CloudSession:
         """Baryon's own session: any key in the local cloud, the standard credential chain for AWS."""
         if self.is_local:
-            return boto3.Session(aws_access_key_id=LOCAL_KEY, aws_secret_access_key=LOCAL_KEY, region_name=self.region)
-        return boto3.Session(region_name=self.region)
+            return CloudSession(LOCAL_KEY, LOCAL_KEY)
+        return CloudSession()
 
-    def assume(self, role_arn: str, session_name: str) -> boto3.Session:
+    def assume(self, role_arn: str, session_name: str) -> CloudSession:
         """A session acting as `role_arn` in its account (RoleRefused when the cloud won't allow it)."""
         match = ROLE_ARN.match(role_arn)
         if match is None:
@@ -89,14 +132,9 @@ class Cloud:
             ) from None
         except BotoCoreError as error:
             raise RoleRefused(f"Baryon can't reach the cloud to assume {role_arn}: {error}") from None
-        return boto3.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-            region_name=self.region,
-        )
+        return CloudSession(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
 
-    def _check_local_role(self, base: boto3.Session, account: str, name: str, role_arn: str) -> None:
+    def _check_local_role(self, base: CloudSession, account: str, name: str, role_arn: str) -> None:
         """What AWS's STS would check and moto's doesn't: the role exists and trusts Proton."""
         try:
             role = self.client(base, "iam", account).get_role(RoleName=name)["Role"]

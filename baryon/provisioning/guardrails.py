@@ -15,14 +15,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from baryon.authz.authorizer import attached
 from baryon.identity.aws_managed import POLICIES as AWS_MANAGED
 from baryon.org.guardrails import OrgGuardrails
 from baryon.policy import AuthorizationRequest, PolicySet, PolicyType, Principal, PrincipalKind, evaluate
-from baryon.provisioning.clouds import ROLE_ARN, Cloud
+from baryon.provisioning.clouds import ROLE_ARN, Cloud, CloudSession
 from baryon.provisioning.stacks import template_document
 from baryon.store.db import Store
 from baryon.store.generation import GenerationWatch
@@ -91,7 +90,7 @@ class StackGuardrails:
     def __init__(self, store: Store) -> None:
         self.org = OrgGuardrails(store, GenerationWatch(store))
 
-    def check(self, cloud: Cloud, session: boto3.Session, role_arn: str, session_name: str, template: str,
+    def check(self, cloud: Cloud, session: CloudSession, role_arn: str, session_name: str, template: str,
               operation: str) -> str | None:  # fmt: skip
         """None when every call the stack makes is allowed; else the first denial, in AWS's words."""
         match = ROLE_ARN.match(role_arn)
@@ -118,7 +117,7 @@ class StackGuardrails:
         return None
 
 
-def role_policies(cloud: Cloud, session: boto3.Session, role_name: str, account: str) -> tuple[Any, ...] | None:
+def role_policies(cloud: Cloud, session: CloudSession, role_name: str, account: str) -> tuple[Any, ...] | None:
     """The role's inline and attached policies as the cloud holds them; None when the cloud won't say."""
     iam = cloud.client(cloud.base_session() if cloud.is_local else session, "iam", account)
     found = []

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from baryon.provisioning.clouds import Cloud
+from baryon.provisioning.clouds import Cloud, CloudSession
 from baryon.provisioning.local_fixes import fix_template
 from baryon.provisioning.sweep import Sweeper
 from baryon.store.base import utcnow
@@ -55,7 +54,7 @@ class StackOperator:
     """Operations on the stacks of one account's cloud, as one role session. `heartbeat` is called while
     waiting (it renews the worker's lease; it raises when the lease is lost)."""
 
-    def __init__(self, cloud: Cloud, session: boto3.Session, heartbeat: Callable[[], None]) -> None:
+    def __init__(self, cloud: Cloud, session: CloudSession, heartbeat: Callable[[], None]) -> None:
         self.cloud = cloud
         self.session = session
         self.cfn = cloud.client(session, "cloudformation")
@@ -92,20 +91,10 @@ class StackOperator:
     def _submit(self, name: str, body: str, exists: bool, tags: dict[str, str], token: str) -> None:
         wire_tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
         common = {"StackName": name, "TemplateBody": body, "Capabilities": CAPABILITIES, "Tags": wire_tags}
-        if not self.cloud.uses_change_sets:
-            try:
-                if exists:
-                    self.cfn.update_stack(**common, ClientRequestToken=token)
-                else:
-                    self.cfn.create_stack(**common, ClientRequestToken=token)
-            except ClientError as error:
-                if not any(text in _message(error) for text in NO_CHANGES):
-                    raise
-            return
         change_set = f"baryon-{token}"
         try:
             found = self.cfn.describe_change_set(StackName=name, ChangeSetName=change_set)
-        except ClientError:
+        except ClientError:  # none yet: this deployment never got this far
             found = None
         if found is None:
             self.cfn.create_change_set(

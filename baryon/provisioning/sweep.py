@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from baryon.provisioning.clouds import Cloud
+from baryon.provisioning.clouds import Cloud, CloudSession
 
 GONE_CODES = {
     "InvalidVpcID.NotFound", "InvalidSubnetID.NotFound", "InvalidRouteTableID.NotFound", "InvalidGroup.NotFound",
@@ -31,7 +30,7 @@ def _gone(error: ClientError) -> bool:
 class Sweeper:
     """Deletes leftover resources of known types in one account's cloud, as the role session."""
 
-    def __init__(self, cloud: Cloud, session: boto3.Session) -> None:
+    def __init__(self, cloud: Cloud, session: CloudSession) -> None:
         self.ec2 = cloud.client(session, "ec2")
         self.ecs = cloud.client(session, "ecs")
         self.route53 = cloud.client(session, "route53")

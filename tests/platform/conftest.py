@@ -27,13 +27,14 @@ def cloud() -> Iterator[str]:
 
 
 @contextmanager
-def moto_server() -> Iterator[str]:
-    """A moto server on a free loopback port with AWS's managed policies loaded; its endpoint."""
+def moto_server(module: str = "baryon.cloud.moto_server") -> Iterator[str]:
+    """A moto server on a free loopback port with AWS's managed policies loaded; its endpoint. By default it
+    is moto as Baryon runs it for the local cloud (with Baryon's fixes); `moto.server` is plain moto."""
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="baryon-moto-")) / "moto.log"
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, "-m", module, "-H", "127.0.0.1", "-p", str(port)],
             stdout=out,
             stderr=out,
             env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},  # AWS-managed policies, as in AWS

@@ -20,8 +20,8 @@ from tests.servers import RunningServer, running_server
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[str]:
-    """A moto server playing AWS."""
-    with moto_server() as url:
+    """Plain moto playing AWS."""
+    with moto_server("moto.server") as url:
         yield url
 
 
