@@ -1,4 +1,5 @@
-"""The ASGI application: every AWS request goes through the pipeline; `/_baryon/health` answers probes."""
+"""The ASGI application: every AWS request goes through the pipeline; `/_baryon/health` answers probes;
+`/dashboard` serves the dashboard (whose pages call the same pipeline in-process)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from baryon.edge.errors import ServiceError
 from baryon.edge.pipeline import NeedsThread, Pipeline
 from baryon.edge.request import RawRequest
 from baryon.runtime import Runtime
+from baryon.web.app import routes as dashboard_routes
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -77,6 +79,7 @@ def build_app(runtime: Runtime) -> Starlette:
 
     routes = [
         Route("/_baryon/health", health, methods=["GET"]),
+        *dashboard_routes(runtime, pipeline),  # before the catch-all; AWS-signed requests never match them
         Route("/{path:path}", aws, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

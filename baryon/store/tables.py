@@ -12,6 +12,7 @@ from baryon.provisioning import tables as provisioning_tables
 from baryon.store import generation, meta
 from baryon.store.base import Base
 from baryon.sync import tables as sync_tables
+from baryon.web import tables as web_tables
 
 MODULES = (
     audit_tables,
@@ -22,6 +23,7 @@ MODULES = (
     provisioning_tables,
     connections_tables,
     sync_tables,
+    web_tables,
     generation,
     meta,
 )
