@@ -8,17 +8,26 @@
     GET  /dashboard/audit                    the trail (?principal=&account=&decision=&before=)
     GET  /dashboard/audit/rows               fragment: the newest rows
     GET  /dashboard/audit/explain/{request_id}
+    GET  /dashboard/templates                the templates and template sync (?env=&svc=&repos=)
+    GET  /dashboard/templates/{kind}/{name}  one template's versions and sync status (?next=)
+    GET  /dashboard/fleet                    environments and how far behind (?template=&account=&ou=&status=&next=)
+    GET  /dashboard/environments/{name}      one environment (?history=)
+    GET  /dashboard/environments/{name}/progress   fragment: its last deployment, refreshed while it runs
+    GET  /dashboard/connections              environment account connections (?pending=&decided=&requested=)
+    POST /dashboard/connections/{connection_id}/accept   POST .../reject
     GET  /dashboard/static/...               the stylesheet and the script
 
 A page is a function `(View) -> Response` run on a worker thread (it makes API calls through the pipeline
 and may read the store); `_page` (GET) and `_action` (POST, CSRF-checked) look the session up first and send
-the browser to sign in without one. A SigV4-signed request never matches these routes: it is an AWS API
-call (an S3 path-style request for a bucket named `dashboard`, say) and belongs to the pipeline.
+the browser to sign in without one; their responses say how long the server spent (`Server-Timing: app;dur=`,
+in milliseconds). A SigV4-signed request never matches these routes: it is an AWS API call (an S3 path-style
+request for a bucket named `dashboard`, say) and belongs to the pipeline.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +44,7 @@ from baryon.edge.pipeline import Pipeline
 from baryon.runtime import Runtime
 from baryon.web import csrf, render
 from baryon.web.calls import AwsCalls, CallFailed, Credentials, SignedOut
-from baryon.web.pages import audit, org
+from baryon.web.pages import audit, connections, environment, fleet, org, templates
 from baryon.web.sessions import COOKIE, LIFETIME, Sessions, SignedIn
 from baryon.web.view import View
 
@@ -103,6 +112,11 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "0.0.0.0"
 
 
+def _timed(response: Response, started: float) -> Response:
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
 def _redirect(to: str) -> Response:
     return render.secured(RedirectResponse(PREFIX + to, status_code=303))
 
@@ -129,6 +143,14 @@ class Dashboard:
                     Route("/audit", page(audit.audit_page), methods=["GET"]),
                     Route("/audit/rows", page(audit.audit_rows), methods=["GET"]),
                     Route("/audit/explain/{request_id}", page(audit.explain_page), methods=["GET"]),
+                    Route("/templates", page(templates.templates_page), methods=["GET"]),
+                    Route("/templates/{kind}/{name}", page(templates.template_page), methods=["GET"]),
+                    Route("/fleet", page(fleet.fleet_page), methods=["GET"]),
+                    Route("/environments/{name}", page(environment.environment_page), methods=["GET"]),
+                    Route("/environments/{name}/progress", page(environment.progress_fragment), methods=["GET"]),
+                    Route("/connections", page(connections.connections_page), methods=["GET"]),
+                    Route("/connections/{connection_id}/accept", self._action(connections.accept), methods=["POST"]),
+                    Route("/connections/{connection_id}/reject", self._action(connections.reject), methods=["POST"]),
                     Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
                 ],
             ),
@@ -153,7 +175,8 @@ class Dashboard:
         """A GET endpoint for a signed-in principal."""
 
         async def endpoint(request: Request) -> Response:
-            return render.secured(await run_in_threadpool(self._serve, request, handler, None))
+            started = time.perf_counter()
+            return _timed(render.secured(await run_in_threadpool(self._serve, request, handler, None)), started)
 
         return endpoint
 
@@ -163,10 +186,11 @@ class Dashboard:
         parameters."""
 
         async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
             form = await _form(request)
             if form is None:
                 return self._message(400, "The form could not be read.")
-            return render.secured(await run_in_threadpool(self._serve, request, handler, form))
+            return _timed(render.secured(await run_in_threadpool(self._serve, request, handler, form)), started)
 
         return endpoint
 

@@ -7,6 +7,7 @@ own script and stylesheet, so even a missed escape could not run inline script.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -19,6 +20,16 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def _when(moment: datetime | None) -> str:
+    """A timestamp from an API answer, in UTC to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
+
+
+FILTERS = {"when": _when}
+"""The dashboard's own filters, beside Jinja's."""
+_ENV.filters.update(FILTERS)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -4,7 +4,8 @@
 browser download is never used). Without /usr/bin/chromium the browser tests are skipped, unless
 `BARYON_REQUIRE_BROWSER=1` (set by CI), which turns the skip into a failure. `dashboard_server` is a Baryon
 of the browser tests' own (SQLite, no account cloud: the dashboard needs none), so its tree holds only what
-they create and the screenshots stay legible.
+they create and the screenshots stay legible. `cloud_server` is one with an account cloud (moto as Baryon runs
+it) and template sync every second, for the Proton pages: templates register, environments deploy.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, NoReturn
 
 import pytest
 
+from tests.platform.conftest import moto_server
 from tests.servers import RunningServer, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,6 +49,16 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def dashboard_server() -> Iterator[RunningServer]:
     with running_server("sqlite", extra_env={"BARYON_LOCAL_CLOUD_URL": ""}) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def cloud_server() -> Iterator[RunningServer]:
+    sync_every_second = {"BARYON_SYNC_INTERVAL_SECONDS": "1"}
+    with (
+        moto_server() as url,
+        running_server("sqlite", {"BARYON_LOCAL_CLOUD_URL": url, **sync_every_second}) as running,
+    ):
         yield running
 
 

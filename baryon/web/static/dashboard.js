@@ -2,7 +2,8 @@
 // - <details data-src="URL">: opened the first time, its ".children-slot" gets the HTML fragment at URL
 //   (the organization tree's OUs open in place instead of focusing a new page);
 // - <element data-refresh="URL" data-every="SECONDS">: its content is replaced by the fragment at URL every
-//   SECONDS while the tab is visible (the audit trail's newest page; later, live deployment progress).
+//   SECONDS while the tab is visible (the audit trail's newest page, a running deployment's progress), until
+//   the fragment holds an element marked data-final (the deployment ended).
 // Fragments are rendered and escaped by the server. A session that ended sends the whole page to sign-in.
 "use strict";
 
@@ -33,10 +34,12 @@ function openInPlace(root) {
 function refreshPeriodically(root) {
   for (const element of root.querySelectorAll("[data-refresh]")) {
     const seconds = Math.max(2, Number(element.dataset.every) || 10);
-    window.setInterval(async () => {
+    const timer = window.setInterval(async () => {
       if (document.hidden) return;
       const html = await loadFragment(element.dataset.refresh);
-      if (html !== null) element.innerHTML = html;
+      if (html === null) return;
+      element.innerHTML = html;
+      if (element.querySelector("[data-final]")) window.clearInterval(timer);
     }, seconds * 1000);
   }
 }
