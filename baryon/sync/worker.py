@@ -6,10 +6,11 @@ server process
 2. resolves the repository through its connection's host (`<ProviderEndpoint>/<owner>/<repo>`) and fetches the
    branch with dulwich into a bare mirror; the outcome is the repository sync status;
 3. for each template following the branch and each `<subdirectory>/<template>/v<N>/` at the fetched commit,
-   takes the lease on that major's `TemplateSyncState`, skips a commit it already handled, and when the
-   directory's bundle digest differs from the last synced one registers a new minor of major N
+   skips a major that already handled this commit, takes the lease on that major's `TemplateSyncState`, and
+   when the directory's bundle digest differs from the last synced one registers a new minor of major N
    (`platform.registration.register_bundle`) in the same transaction that records the commit, digest and
-   attempt. A restart therefore resumes from the last synced commit and never registers a commit twice.
+   attempt and releases the lease. A restart therefore resumes from the last synced commit and never
+   registers a commit twice.
 """
 
 from __future__ import annotations
@@ -217,25 +218,51 @@ class SyncWorker(BackgroundWorker):
     # -- one template ---------------------------------------------------------------------------------------
 
     def sync_template(self, config_id: int, mirror: git.Path, sha: str) -> None:
+        from baryon.templates.lint import prepare
+
+        prepare()  # cfn-lint's rules, built once per process: on the first pass with a template, not in a sync
         with self.store.session() as db:
             config = db.get(TemplateSyncConfig, config_id)
             if config is None:
                 return
             directory = "/".join(p for p in [*(config.subdirectory or "").split("/"), config.template_name] if p)
+            states = db.execute(
+                select(TemplateSyncState.major, TemplateSyncState.id, TemplateSyncState.synced_sha).where(
+                    TemplateSyncState.config_id == config_id
+                )
+            ).all()
+        known = {major: (state_id, synced) for major, state_id, synced in states}
         for major, files in sorted(git.template_majors(mirror, sha, directory).items()):
-            state_id = self._state(TemplateSyncState, config_id=config_id, major=major)
-            with self.store.session() as db:
-                if not self._claim(db, TemplateSyncState, state_id):
-                    continue
+            state_id, synced = known.get(major, (None, None))
+            if synced == sha:
+                continue  # handled already (and `_sync_major` checks again under the lease): no lease to take
+            claimed = False
+            if state_id is None:  # a new major: its state row is created with the lease already ours
+                try:
+                    with self.store.session() as db:
+                        until = utcnow() + timedelta(seconds=LEASE_SECONDS)
+                        row = TemplateSyncState(config_id=config_id, major=major, lease_owner=self.owner,
+                                                lease_until=until)  # fmt: skip
+                        db.add(row)
+                        db.flush()
+                        state_id, claimed = row.id, True
+                except IntegrityError:  # another replica created it meanwhile
+                    state_id = self._state(TemplateSyncState, config_id=config_id, major=major)
+            if not claimed:
+                with self.store.session() as db:
+                    if not self._claim(db, TemplateSyncState, state_id):
+                        continue
             try:
+                # releases the lease in the transaction that records the outcome
                 self._sync_major(config_id, state_id, major, f"{directory}/v{major}", files, sha)
-            finally:
+            except BaseException:
                 with self.store.session() as db:
                     db.execute(
                         update(TemplateSyncState)
                         .where(TemplateSyncState.id == state_id, TemplateSyncState.lease_owner == self.owner)
                         .values(lease_owner=None, lease_until=None)
                     )
+                raise
 
     def _sync_major(
         self, config_id: int, state_id: int, major: int, directory: str, files: dict[str, bytes], sha: str
@@ -244,10 +271,10 @@ class SyncWorker(BackgroundWorker):
         from baryon.templates import BundleError, bundle_from_files
 
         started = utcnow()
-        with self.store.session() as db:
-            state = db.get(TemplateSyncState, state_id)
+
+        def handle(db: Session, state: TemplateSyncState) -> None:
             config = db.get(TemplateSyncConfig, config_id)
-            if state is None or config is None or state.lease_owner != self.owner or state.synced_sha == sha:
+            if config is None or state.synced_sha == sha:
                 return
             repo = db.get(ProtonRepository, config.repository_id)
             assert repo is not None
@@ -294,3 +321,16 @@ class SyncWorker(BackgroundWorker):
             else:
                 message = f"Registering {label} from {directory} failed: {row.status_message}"
                 attempt(False, [status.event("FAILED", message, utcnow(), sha)])
+
+        with self.store.session() as db:
+            state = db.get(TemplateSyncState, state_id)
+            if state is None or state.lease_owner != self.owner:
+                return
+            handle(db, state)
+            released = db.execute(
+                update(TemplateSyncState)
+                .where(TemplateSyncState.id == state_id, TemplateSyncState.lease_owner == self.owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+            if released.rowcount != 1:  # our lease ran out and another worker took the major over: undo ours
+                raise RuntimeError(f"lost the sync lease of {directory} at {sha} to another worker")
