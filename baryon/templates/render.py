@@ -23,7 +23,7 @@ from typing import Any
 
 from baryon.templates.bundle import Bundle
 from baryon.templates.errors import BundleError
-from baryon.templates.jinja import render_text
+from baryon.templates.jinja import render_file
 from baryon.templates.manifest import Engine, Manifest, parse_manifest
 
 _manifests: dict[tuple[str, str], Manifest] = {}
@@ -38,6 +38,17 @@ def manifest_of(bundle: Bundle, directory: str) -> Manifest:
             _manifests.clear()
         manifest = _manifests[key] = parse_manifest(bundle, directory)
     return manifest
+
+
+def _manifest_to_render(bundle: Bundle, directory: str) -> Manifest:
+    """:func:`manifest_of`, or BundleError naming ``directory`` when the bundle has none (looked for only when
+    the manifest is not cached yet: a cached one proves the directory is there)."""
+    manifest = _manifests.get((bundle.digest(), directory))
+    if manifest is not None:
+        return manifest
+    if not bundle.has_dir(directory):
+        raise BundleError(f"{directory}/: the template bundle has no {directory} directory")
+    return manifest_of(bundle, directory)
 
 
 def _hcl(value: Any) -> str:
@@ -61,15 +72,12 @@ def render_directory(
     bundle: Bundle, directory: str, context: Mapping[str, Any], codebuild_values: Mapping[str, Any]
 ) -> dict[str, str]:
     """Render every IaC file of one infrastructure directory with ``context``."""
-    if not bundle.has_dir(directory):
-        raise BundleError(f"{directory}/: the template bundle has no {directory} directory")
-    manifest = manifest_of(bundle, directory)
-    digest = bundle.digest()
+    manifest = _manifest_to_render(bundle, directory)
     if manifest.engine is Engine.CLOUDFORMATION:
-        return {path: render_text(digest, path, bundle.text(path), context) for path in manifest.files}
+        return {path: render_file(bundle, path, context) for path in manifest.files}
     if manifest.engine is Engine.TERRAFORM:
         return {path: bundle.text(path) for path in manifest.files}
-    rendered = {manifest.path: render_text(digest, manifest.path, bundle.text(manifest.path), context)}
+    rendered = {manifest.path: render_file(bundle, manifest.path, context)}
     path, text = codebuild_input_file(manifest, codebuild_values)
     rendered[path] = text
     return rendered

@@ -22,7 +22,7 @@ leftovers, so they are not an error). Errors name the field: ``spec.instances[0]
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from baryon.templates.errors import BundleError, TemplateKind
@@ -109,31 +109,51 @@ def validate_spec(spec_text: str, schema: TemplateSchema, kind: TemplateKind, *,
     """Parse and check a spec against ``schema``; BundleError naming the field that is wrong.
 
     Memoised on (spec text, schema text, kind, pipeline): the same spec is validated again at every
-    deployment, and YAML parsing is most of the cost. Each call returns its own copies of the inputs."""
-    return _fresh(_validate_cached(spec_text, schema.source, kind, pipeline, schema))
+    deployment, and YAML parsing is most of the cost. A spec is memoised the second time it is seen, so that
+    one-off specs neither pay for the memo nor push out the specs that repeat. Each call returns its own
+    copies of the inputs."""
+    key = (spec_text, schema.source, kind, pipeline)
+    memoised = _cache.get(key)
+    if memoised is not None:
+        return _fresh(memoised)
+    parsed = _validate(spec_text, schema, kind, pipeline=pipeline)
+    if not _seen_before(hash(key)):
+        return parsed
+    _put(_cache, key, parsed, _CACHE_SIZE)
+    return _fresh(parsed)
 
 
 def _fresh(parsed: ParsedSpec) -> ParsedSpec:
-    instances = tuple(InstanceSpec(i.name, i.environment, copy_value(dict(i.inputs))) for i in parsed.instances)
-    pipeline_inputs = None if parsed.pipeline_inputs is None else copy_value(dict(parsed.pipeline_inputs))
-    return replace(parsed, inputs=copy_value(dict(parsed.inputs)), pipeline_inputs=pipeline_inputs, instances=instances)
+    """A copy of a memoised spec whose inputs the caller may change (they are dicts: see :func:`_validate`)."""
+    instances = tuple(InstanceSpec(i.name, i.environment, copy_value(i.inputs)) for i in parsed.instances)
+    return ParsedSpec(
+        parsed.kind,
+        inputs=copy_value(parsed.inputs),
+        pipeline_inputs=copy_value(parsed.pipeline_inputs),
+        instances=instances,
+        ignored_fields=parsed.ignored_fields,
+    )
 
 
 _CACHE_SIZE = 256
 _cache: dict[tuple[str, str, TemplateKind, bool], ParsedSpec] = {}
+_seen: dict[int, bool] = {}
+"""Key hashes of the specs validated once and not memoised (yet), oldest first."""
 
 
-def _validate_cached(
-    spec_text: str, schema_source: str, kind: TemplateKind, pipeline: bool, schema: TemplateSchema
-) -> ParsedSpec:
-    key = (spec_text, schema_source, kind, pipeline)
-    parsed = _cache.get(key)
-    if parsed is None:
-        parsed = _validate(spec_text, schema, kind, pipeline=pipeline)
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)), None)
-        _cache[key] = parsed
-    return parsed
+def _seen_before(key_hash: int) -> bool:
+    """Whether a spec with this key hash was validated before (and not memoised); remembers it if not."""
+    if _seen.pop(key_hash, False):
+        return True
+    _put(_seen, key_hash, True, 4 * _CACHE_SIZE)
+    return False
+
+
+def _put(table: dict[Any, Any], key: Any, value: Any, size: int) -> None:
+    """Add to a table that forgets its oldest entry beyond ``size``."""
+    if len(table) >= size:
+        table.pop(next(iter(table)), None)
+    table[key] = value
 
 
 def _validate(spec_text: str, schema: TemplateSchema, kind: TemplateKind, *, pipeline: bool) -> ParsedSpec:

@@ -6,7 +6,7 @@ bounds, the length and item-count bounds; objects get their properties' defaults
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from baryon.templates.errors import BundleError
@@ -28,18 +28,15 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _check_type(value: Any, kind: str | None, where: str) -> None:
-    ok = {
-        None: True,
-        "string": isinstance(value, str),
-        "number": _is_number(value),
-        "integer": _is_number(value) and float(value).is_integer(),
-        "boolean": isinstance(value, bool),
-        "array": isinstance(value, list),
-        "object": isinstance(value, dict),
-    }[kind]
-    if not ok:
-        raise BundleError(f"{where}: must be {_ARTICLE[kind or 'string']}, not {type_name(value)}")
+_IS_TYPE: dict[str | None, Callable[[Any], bool]] = {
+    None: lambda value: True,
+    "string": lambda value: isinstance(value, str),
+    "number": _is_number,
+    "integer": lambda value: _is_number(value) and float(value).is_integer(),
+    "boolean": lambda value: isinstance(value, bool),
+    "array": lambda value: isinstance(value, list),
+    "object": lambda value: isinstance(value, dict),
+}
 
 
 def _check_number(value: float, schema: InputSchema, where: str) -> None:
@@ -89,7 +86,8 @@ def check_value(value: Any, schema: InputSchema, where: str) -> Any:
         if schema.nullable:
             return None
         raise BundleError(f"{where}: must be {_ARTICLE[schema.type or 'string']}, not null")
-    _check_type(value, schema.type, where)
+    if not _IS_TYPE[schema.type](value):
+        raise BundleError(f"{where}: must be {_ARTICLE[schema.type or 'string']}, not {type_name(value)}")
     if schema.enum is not None and not any(same_value(value, e) for e in schema.enum):
         allowed = ", ".join(str(e) for e in schema.enum)
         raise BundleError(f"{where}: must be one of [{allowed}], not {value!r}")
@@ -111,10 +109,9 @@ def check_object(
     default, missing required ones without a default are an error. An explicit ``null`` counts as missing.
     Returns the checked mapping and the names of properties the schema does not define (kept in the result
     only with ``keep_unknown``)."""
-    given = dict(value or {})
     out: dict[str, Any] = {}
     unknown: list[str] = []
-    for key, raw in given.items():
+    for key, raw in (value or {}).items():
         name = str(key)
         sub = schema.properties.get(name)
         if sub is None:
@@ -135,7 +132,7 @@ def check_object(
 def copy_value(value: Any) -> Any:
     """A copy of nested mappings and lists (scalars are shared)."""
     if isinstance(value, dict):
-        return {k: copy_value(v) for k, v in value.items()}
+        return {k: copy_value(v) if isinstance(v, dict | list) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_value(v) for v in value]
+        return [copy_value(v) if isinstance(v, dict | list) else v for v in value]
     return value

@@ -9,7 +9,84 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from baryon.templates.errors import BundleError
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_DEFAULT_TAGS = {_ScalarNode: _STR, _SequenceNode: _SEQ, _MappingNode: _MAP}
+_MAX_DEPTH = 64
+
+
+class _Indirect(Exception):
+    """A node the direct constructor leaves to PyYAML's: other tags, merge keys, aliases, deep nesting."""
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type, unused-ignore]
+    """The safe loader (libyaml's parser when available), made cheaper for the plain documents Baryon reads.
+
+    It has no path resolvers, so tags are resolved without PyYAML's per-node bookkeeping for them (same
+    implicit resolvers, same order), and documents made only of mappings, lists, strings, numbers, booleans
+    and nulls are built directly rather than through PyYAML's generator machinery. Anything else is built by
+    PyYAML, so results and errors are the same."""
+
+    _implicit = {
+        first: tuple(resolvers) + tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
+        for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+        if first is not None
+    }
+    _wildcard = tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
+    _scalars = {_TAG + n: _SafeLoader.yaml_constructors[_TAG + n] for n in ("null", "bool", "int", "float")}
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Nothing to track without path resolvers."""
+
+    def ascend_resolver(self) -> None:
+        """Nothing to track without path resolvers."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """A plain scalar's tag is that of the first implicit resolver matching it; otherwise the kind's default."""
+        if kind is _ScalarNode and implicit[0]:
+            for tag, regexp in self._implicit.get(value[:1], self._wildcard):
+                if regexp.match(value):
+                    return tag
+        return _DEFAULT_TAGS[kind]
+
+    def construct_document(self, node: Any) -> Any:
+        try:
+            return self._direct(node, set(), 0)
+        except _Indirect:
+            return super().construct_document(node)
+
+    def _direct(self, node: Any, seen: set[int], depth: int) -> Any:
+        """The value of ``node``; ``seen`` holds the ids of the collection nodes built so far (a second visit
+        is an alias, which PyYAML turns into a shared or recursive object)."""
+        kind, tag = type(node), node.tag
+        if kind is _ScalarNode:
+            if tag == _STR:
+                return node.value
+            if tag not in self._scalars:
+                raise _Indirect
+            return self._scalars[tag](self, node)
+        if depth >= _MAX_DEPTH or id(node) in seen:
+            raise _Indirect
+        seen.add(id(node))
+        if kind is _SequenceNode and tag == _SEQ:
+            return [self._direct(child, seen, depth + 1) for child in node.value]
+        if kind is _MappingNode and tag == _MAP:
+            return self._mapping(node, seen, depth + 1)
+        raise _Indirect
+
+    def _mapping(self, node: Any, seen: set[int], depth: int) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _STR and type(key_node) is _ScalarNode:  # nearly every key: no call
+                key = key_node.value
+            else:
+                key = self._direct(key_node, seen, depth)
+                if isinstance(key, list | dict):
+                    raise _Indirect  # PyYAML's "found unhashable key"
+            out[key] = self._direct(value_node, seen, depth)
+        return out
 
 
 def load_yaml(text: str, where: str) -> Any:

@@ -36,6 +36,14 @@ def test_undefined_reference_fails_with_file_and_line() -> None:
         _instance("a: 1\nb: {{ environment.outputs.nope }}\n")
 
 
+def test_attribute_lookup_on_dicts_is_jinjas() -> None:
+    """``a.b`` on a dict is the dict's attribute when it has one (``items``), else the key, as in Jinja."""
+    text = _instance("{{ service_instance.inputs.port }} {{ service_instance.inputs.items is callable }}")
+    assert text == "80 True"
+    with pytest.raises(BundleError, match=r"'dict object' has no attribute 'nope'"):
+        _instance("{{ service_instance.inputs.nope }}")
+
+
 def test_instance_namespaces_and_default_filter() -> None:
     text = _instance(
         "{{ environment.name }} {{ environment.account_id }} {{ service.name }} {{ service_instance.name }} "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -103,6 +103,21 @@ def test_environment_spec_and_pipeline_flag() -> None:
     assert parsed.inputs == {"cidr": "10.0.0.0/16"}
     no_pipeline = validate_spec(_spec({"image": "abc"}, {"dockerfile": "x"}), SCHEMA, SVC, pipeline=False)
     assert no_pipeline.pipeline_inputs is None and "spec.pipeline" in no_pipeline.ignored_fields
+
+
+def test_a_spec_validated_again_gives_fresh_inputs() -> None:
+    """Repeated specs come from the memo (from the second time on); changing a result changes no other."""
+    text = _spec({"image": "abc", "env_vars": ["a"]}, {"dockerfile": "x"})
+    results = [validate_spec(text, SCHEMA, SVC) for _ in range(4)]
+    assert all(result == results[0] for result in results)
+    for result in results:
+        inputs = cast(dict[str, Any], result.instances[0].inputs)
+        inputs["image"] = "changed"
+        inputs["env_vars"].append("b")
+        cast(dict[str, Any], result.pipeline_inputs)["dockerfile"] = "changed"
+    again = validate_spec(text, SCHEMA, SVC)
+    assert again.instances[0].inputs["image"] == "abc" and again.instances[0].inputs["env_vars"] == ["a"]
+    assert again.pipeline_inputs == {"dockerfile": "x"}
 
 
 VALUES = st.one_of(
