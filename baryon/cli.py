@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from baryon.cli_account import account_app
 from baryon.cli_cloud import cloud_app, resolve_cloud
 from baryon.cli_git import host_app, sync_app
 from baryon.cli_policy import policy_app
@@ -36,6 +37,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(template_app, name="template")
 app.add_typer(host_app, name="host")
 app.add_typer(sync_app, name="sync")
+app.add_typer(account_app, name="account")
 app.add_typer(cloud_app, name="cloud")
 
 

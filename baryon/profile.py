@@ -11,6 +11,9 @@ import os
 from pathlib import Path
 
 PROFILE = "baryon"
+S3_SETTINGS = "\naddressing_style = path\nsignature_version = s3v4"
+"""The profile's nested `s3` section: Baryon serves S3 path-style (`/bucket/key`) only, whatever the host name,
+and verifies SigV4 only (the SDKs presign S3 URLs with SigV2 unless told otherwise)."""
 
 
 def config_path() -> Path:
@@ -45,7 +48,7 @@ def write_profile(
     _update(
         config,
         f"profile {name}",
-        {"region": region, "endpoint_url": endpoint_url, "output": "json"},
+        {"region": region, "endpoint_url": endpoint_url, "output": "json", "s3": S3_SETTINGS},
         private=False,
     )
     _update(

@@ -57,7 +57,17 @@ def start_baryon() -> Baryon:
     home = Path(tempfile.mkdtemp(prefix="baryon-bench-"))
     env = dict(os.environ, AWS_CONFIG_FILE=str(home / "config"), AWS_SHARED_CREDENTIALS_FILE=str(home / "creds"))
     port = free_port()
-    command = [sys.executable, "-m", "baryon.cli", "up", "--data-dir", str(home / "data"), "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "baryon.cli",
+        "up",
+        "--data-dir",
+        str(home / "data"),
+        "--port",
+        str(port),
+        "--no-local-cloud",
+    ]  # fmt: skip  (these benches call native services only)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     wait_until_up(f"http://127.0.0.1:{port}/_baryon/health")
     credentials = configparser.RawConfigParser()

@@ -185,6 +185,12 @@ class RunningServer:
         self.stop()
         self.start()
 
+    def stop_cloud(self) -> None:
+        """What `baryon cloud stop` does for this server's data directory: stop the local cloud it started."""
+        from baryon.cloud.local import LocalCloud
+
+        LocalCloud(self.data_dir).stop()
+
     def log(self) -> str:
         return (self.home / "server.log").read_text(errors="replace")
 
@@ -203,11 +209,12 @@ def running_server(store: str, extra_env: dict[str, str] | None = None) -> Itera
             extra_env=dict(extra_env or {}),
         )
         server.endpoint = f"http://127.0.0.1:{server.port}"
-        server.start()
         try:
+            server.start()
             yield server
         finally:
             server.stop()
+            server.stop_cloud()
     shutil.rmtree(home, ignore_errors=True)
 
 

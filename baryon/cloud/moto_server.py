@@ -1,12 +1,18 @@
-"""The local cloud's server: moto's, with fixes for the gaps a Proton user meets, applied before it starts.
+"""The local cloud's server: moto's, one request at a time, with fixes for the gaps a Proton user meets.
 
-`python -m baryon.cloud.moto_server -H HOST -p PORT` runs `moto.server.main` after patching moto in its own
-process (nothing in Baryon's process is patched):
+`python -m baryon.cloud.moto_server -H HOST -p PORT [--folder DIR]` serves moto's application with moto's
+request handler, not threaded. Every moto response draws from one process-wide random generator (request ids,
+resource ids), so a recording replays to the same identifiers only if moto handled the requests in the order
+it recorded them; one at a time, it does, whoever the clients are. With `--folder` (the data directory's
+`cloud/`), the server exits by itself once that folder is deleted: nothing could find it or keep its recording.
+
+Before it serves, moto is patched in this process (nothing in Baryon's process is patched):
 
 * a change set's execution leaves the stack's outputs as they were before it (none, for a new stack), so
   `aws cloudformation deploy` then `describe-stacks` shows no outputs: the outputs are rebuilt after it runs;
 * `AWS::IAM::Role` ignores `ManagedPolicyArns`: a connection role deployed from Proton's usual template ends
-  up with no permissions. The listed policies are attached when the role is created or updated.
+  up with no permissions. The listed policies are attached when the role is created or updated, and detached
+  before the stack deletes it.
 
 Each patch checks that moto still has the function it wraps and fails loudly otherwise; docs/local-cloud.md
 lists these with every other cover.
@@ -14,8 +20,18 @@ lists these with every other cover.
 
 from __future__ import annotations
 
+import argparse
+import os
+import signal
 import sys
+import threading
+import time
+from pathlib import Path
 from typing import Any
+
+IDLE_SECONDS = 60
+"""A client that sends nothing for this long is dropped, so it can't hold the single worker."""
+WATCH_SECONDS = 2.0
 
 
 def _refresh_outputs_after_change_sets() -> None:
@@ -38,6 +54,7 @@ def _attach_managed_policies_of_roles() -> None:
     from moto.iam.models import Role, get_partition, iam_backends
 
     created, updated = Role.create_from_cloudformation_json, Role.update_from_cloudformation_json
+    deleted = Role.delete_from_cloudformation_json
 
     def attach(role: Any, properties: dict[str, Any], account_id: str, region_name: str) -> None:
         backend = iam_backends[account_id][get_partition(region_name)]
@@ -57,19 +74,52 @@ def _attach_managed_policies_of_roles() -> None:
         attach(role, cloudformation_json.get("Properties") or {}, account_id, region_name)
         return role
 
+    def delete(cls: Any, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
+               region_name: str) -> None:  # fmt: skip
+        backend = iam_backends[account_id][get_partition(region_name)]
+        role = next((r for r in backend.roles.values() if r.name == resource_name), None)
+        for arn in list(role.managed_policies) if role is not None else []:
+            backend.detach_role_policy(arn, resource_name)  # else deleting the role is a DeleteConflict
+        deleted.__func__(cls, resource_name, cloudformation_json, account_id, region_name)  # type: ignore[attr-defined]
+
     Role.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
     Role.update_from_cloudformation_json = classmethod(update)  # type: ignore[method-assign,assignment]
+    Role.delete_from_cloudformation_json = classmethod(delete)  # type: ignore[method-assign,assignment]
 
 
 PATCHES = (_refresh_outputs_after_change_sets, _attach_managed_policies_of_roles)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="moto's server for Baryon's local cloud, one request at a time")
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, required=True)
+    parser.add_argument("--folder", type=Path, help="exit once this folder is deleted")
+    args = parser.parse_args(argv)
     for patch in PATCHES:
         patch()
-    from moto.server import main as moto_main
+    if args.folder is not None:
+        threading.Thread(target=_exit_without, args=(args.folder,), name="folder-watch", daemon=True).start()
+    serve(args.host, args.port)
 
-    moto_main(sys.argv[1:])
+
+def serve(host: str, port: int) -> None:
+    """moto's application and request handler as `moto.server` sets them up, not threaded; SIGTERM ends it."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
+
+    class Handler(MotoRequestHandler):
+        timeout = IDLE_SECONDS
+
+    os.environ.setdefault("MOTO_PORT", str(port))  # moto builds some URLs with it (SQS queue URLs)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_simple(host, port, DomainDispatcherApplication(create_backend_app), threaded=False, request_handler=Handler)
+
+
+def _exit_without(folder: Path) -> None:
+    while folder.is_dir():
+        time.sleep(WATCH_SECONDS)
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from baryon.edge.operations import is_read_only
 from baryon.edge.protocols import cbor_codec, json_codec, query_codec
 from baryon.edge.protocols.spec import ServiceSpec, load_service, service_by_target_prefix
 from baryon.edge.request import RawRequest, RawResponse
+from baryon.policy import Effect
 from baryon.runtime import Runtime
 
 log = logging.getLogger("baryon.edge")
@@ -53,6 +54,9 @@ class Pipeline:
         self.runtime = runtime
         self.max_skew = timedelta(seconds=runtime.settings.max_clock_skew_seconds)
         self.reads_inline = runtime.store.is_sqlite
+        from baryon.edge.proxy import Proxy  # it runs steps of this chain
+
+        self.proxy = Proxy(self)
 
     # -- the chain -------------------------------------------------------------------------------------------
 
@@ -75,6 +79,9 @@ class Pipeline:
         try:
             if refused is not None:
                 raise refused
+            route = self.proxy.route(raw, inline)
+            if route is not None:  # a service Baryon does not serve natively: the account's cloud answers it
+                return self.proxy.handle(route, raw, ctx, started)
             parsed = self.parse(raw, ctx, inline)
             spec = parsed.spec
             self.authenticate(raw, ctx, parsed, cache_only=inline and not self.reads_inline)
@@ -279,7 +286,7 @@ class Pipeline:
             ctx.reason = outcome.message
             raise AccessDenied(outcome.message or "Access denied")
         ctx.reason = "allowed by " + ", ".join(
-            sorted({m.policy_id for m in outcome.decision.matched_statements if m.effect == "Allow"})
+            sorted({m.policy_id for m in outcome.decision.matched_statements if m.effect is Effect.ALLOW})
         )
         return requested
 
