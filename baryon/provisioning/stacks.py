@@ -220,7 +220,7 @@ class StackOperator:
                     }
                 )
         stack_events = [e for e in recorded if e["logicalId"] == name]
-        return stack_events[:1] + synthesized + stack_events[1:]
+        return stack_events[:-1] + synthesized + stack_events[-1:]  # inside the stack's IN_PROGRESS..COMPLETE
 
     # -- delete --------------------------------------------------------------------------------------------
 
