@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,12 +13,13 @@ from rich.console import Console
 from baryon.cli_account import account_app
 from baryon.cli_cloud import cloud_app, resolve_cloud
 from baryon.cli_git import host_app, sync_app
+from baryon.cli_options import DatabaseUrl, DataDir, open_store
 from baryon.cli_policy import policy_app
 from baryon.cli_template import template_app
 from baryon.config import DEFAULT_DATA_DIR, Settings
 
 if TYPE_CHECKING:
-    from baryon.store.db import Store
+    pass
 
 SWITCH_INTERVAL = 0.0005
 """Seconds a thread may hold the GIL while others wait. Requests hop between the event loop, worker threads
@@ -44,12 +44,6 @@ app.add_typer(cloud_app, name="cloud")
 @app.callback()
 def baryon() -> None:
     """Baryon: a self-hosted control plane for multi-account AWS provisioning."""
-
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Where Baryon keeps its state.")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: SQLite in the data dir.")
-]
 
 
 @app.command()
@@ -124,15 +118,13 @@ def worker(
     import threading
 
     from baryon.provisioning.worker import ProvisioningWorker
-    from baryon.store.db import Store
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
     if settings.local_cloud_url is None:
         settings = _with_running_local_cloud(settings)
-    store = Store(settings.resolved_database_url)
-    store.migrate()
+    store = open_store(settings)
     workers = ProvisioningWorker(store, settings, threads)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
@@ -158,15 +150,6 @@ def _with_running_local_cloud(settings: Settings) -> Settings:
     return replace(settings, local_cloud_url=running.url) if running else settings
 
 
-def _open_store(data_dir: Path, database_url: str | None) -> Store:
-    from baryon.store.db import Store
-
-    settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
-    store = Store(settings.resolved_database_url)
-    store.migrate()
-    return store
-
-
 @app.command()
 def audit(
     data_dir: DataDir = DEFAULT_DATA_DIR,
@@ -190,7 +173,7 @@ def audit(
 
     from baryon.audit.query import AuditFilter, as_dict, recent
 
-    store = _open_store(data_dir, database_url)
+    store = open_store(Settings.from_env(data_dir=data_dir, database_url=database_url))
     where = AuditFilter(principal=principal, account=account, decision=decision, operation=operation)
     last_id: int | None = None
     while True:

@@ -8,22 +8,18 @@ calls AWS's CloudFormation. `--endpoint-url` points at an AWS-compatible stand-i
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from baryon.cli_options import DatabaseUrl, DataDir, open_store
 from baryon.config import DEFAULT_DATA_DIR, Settings
 
 account_app = typer.Typer(help="Where accounts' resources live: the local cloud or AWS.", no_args_is_help=True)
 console = Console(soft_wrap=True, highlight=False)
 errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Where Baryon keeps its state.")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: SQLite in the data dir.")
-]
 CLOUDS = ("local", "aws")
 
 
@@ -39,7 +35,6 @@ def bind(
 ) -> None:
     """Choose the cloud that holds an account's resources (new deployments use it)."""
     from baryon.org.tables import Account
-    from baryon.store.db import Store
 
     if cloud not in CLOUDS:
         errors.print(f"--cloud must be one of {', '.join(CLOUDS)}.")
@@ -48,9 +43,8 @@ def bind(
         errors.print("--endpoint-url applies to --cloud aws only.")
         raise typer.Exit(2)
     settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
-    store = Store(settings.resolved_database_url)
+    store = open_store(settings)
     try:
-        store.migrate()
         with store.session() as db:
             account = db.get(Account, account_id)
             if account is None:
@@ -69,12 +63,10 @@ def show(data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None)
     from sqlalchemy import select
 
     from baryon.org.tables import Account
-    from baryon.store.db import Store
 
     settings = Settings.from_env(data_dir=data_dir, database_url=database_url)
-    store = Store(settings.resolved_database_url)
+    store = open_store(settings)
     try:
-        store.migrate()
         with store.session() as db:
             rows = list(db.scalars(select(Account).where(Account.cloud != "local").order_by(Account.id)))
     finally:

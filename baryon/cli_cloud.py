@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from baryon.cli_options import DataDir
 from baryon.cloud.local import CloudError, LocalCloud
 from baryon.config import DEFAULT_DATA_DIR
 
@@ -16,8 +16,6 @@ cloud_app = typer.Typer(
     help="Inspect and stop the local cloud that holds the accounts' resources.", no_args_is_help=True
 )
 console = Console(soft_wrap=True)
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Where Baryon keeps its state.")]
 
 
 def _cloud(data_dir: Path) -> LocalCloud:

@@ -14,17 +14,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from baryon.cli_options import DatabaseUrl, DataDir, open_store
 from baryon.config import DEFAULT_DATA_DIR, Settings
 
 host_app = typer.Typer(help="Credentials for self-managed Git hosts (connection hosts).", no_args_is_help=True)
 sync_app = typer.Typer(help="Template sync from Git repositories.", no_args_is_help=True)
 console = Console(soft_wrap=True, highlight=False)
 errors = Console(stderr=True, soft_wrap=True, highlight=False)
-
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Where Baryon keeps its state.")]
-DatabaseUrl = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: SQLite in the data dir.")
-]
 
 
 def _settings(data_dir: Path, database_url: str | None) -> Settings:
@@ -65,13 +61,11 @@ def set_token(
     from baryon.connections.credentials import UnknownHost
     from baryon.connections.credentials import set_token as seal_token
     from baryon.crypto import SecretBox
-    from baryon.store.db import Store
 
     settings = _settings(data_dir, database_url)
     token = _read_token(token_env)
-    store = Store(settings.resolved_database_url)
+    store = open_store(settings)
     try:
-        store.migrate()
         box = SecretBox.from_settings(settings.data_dir, settings.secret_key)
         with store.session() as db:
             login = seal_token(db, box, host_arn, token, username)
@@ -92,12 +86,10 @@ def clear_token(
     """Forget the token stored for a host."""
     from baryon.connections.credentials import UnknownHost
     from baryon.connections.credentials import clear_token as forget
-    from baryon.store.db import Store
 
     settings = _settings(data_dir, database_url)
-    store = Store(settings.resolved_database_url)
+    store = open_store(settings)
     try:
-        store.migrate()
         with store.session() as db:
             had = forget(db, host_arn)
     except UnknownHost as error:
@@ -112,13 +104,11 @@ def clear_token(
 def sync_now(data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None) -> None:
     """Fetch every synced branch now (ignoring retry backoff) and register what changed."""
     from baryon.crypto import SecretBox
-    from baryon.store.db import Store
     from baryon.sync.worker import SyncWorker
 
     settings = _settings(data_dir, database_url)
-    store = Store(settings.resolved_database_url)
+    store = open_store(settings)
     try:
-        store.migrate()
         worker = SyncWorker(store, settings, SecretBox.from_settings(settings.data_dir, settings.secret_key))
         outcomes = worker.run_once(force=True)
     finally:

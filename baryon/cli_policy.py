@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from baryon.cli_options import DatabaseUrl, DataDir
 from baryon.config import DEFAULT_DATA_DIR, Settings
 
 if TYPE_CHECKING:
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
 policy_app = typer.Typer(help="Explain authorization decisions and preview guardrails.", no_args_is_help=True)
 console = Console(soft_wrap=True)
 
-DataDir = Annotated[Path, typer.Option("--data-dir", help="Where Baryon keeps its state.")]
-DatabaseUrl = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL of the store.")]
 _SINCE = re.compile(r"^(\d+)([dhm])$")
 
 

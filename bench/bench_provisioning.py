@@ -39,14 +39,11 @@ import argparse
 import json
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -63,8 +60,9 @@ sys.path.insert(0, str(ROOT))
 
 from baryon.platform.account_connections import QUOTA  # noqa: E402
 from baryon.provisioning.stacks import CAPABILITIES  # noqa: E402
+from tests.platform.conftest import Moto, moto_process  # noqa: E402
 from tests.platform.helpers import tarball  # noqa: E402
-from tests.servers import RunningServer, free_port, running_server  # noqa: E402
+from tests.servers import RunningServer, running_server  # noqa: E402
 
 REGION = "us-east-1"
 CLOUD_MODULE = "baryon.cloud.moto_server"
@@ -159,49 +157,6 @@ def bundle() -> bytes:
 
 
 # -- processes -------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Moto:
-    url: str
-    process: subprocess.Popen[bytes]
-
-
-@contextmanager
-def moto_server(module: str = CLOUD_MODULE) -> Iterator[Moto]:
-    """The local cloud's server (moto with Baryon's fixes) on a free port with AWS's managed policies loaded, as
-    tests/platform/conftest.py starts it."""
-    port = free_port()
-    log = Path(tempfile.mkdtemp(prefix="baryon-bench-moto-")) / "moto.log"
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=out,
-            env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"moto server exited: {log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url + "/moto-api/", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not start in 60 s") from None
-                time.sleep(0.1)
-        yield Moto(url, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        shutil.rmtree(log.parent, ignore_errors=True)
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -572,7 +527,7 @@ def main() -> None:
         "BARYON_PROVISIONING_STEP_DELAY_SECONDS": "0",
     }
     clock = time.monotonic()
-    with moto_server() as cloud_a:
+    with moto_process(CLOUD_MODULE) as cloud_a:
         env["BARYON_LOCAL_CLOUD_URL"] = cloud_a.url
         with running_server("sqlite", env) as server:
             assert server.process is not None
@@ -589,7 +544,7 @@ def main() -> None:
             ):
                 ours = run_baryon(server, cloud_a, template, envs, args.workers)
             read_back(cloud_a.url, envs)
-    with moto_server() as cloud_b:
+    with moto_process(CLOUD_MODULE) as cloud_b:
         factories = set_up_direct(cloud_b.url, envs, args.direct_auth == "assume")
         theirs = run_direct(cloud_b, envs, args.workers, factories)
     n = len(envs)

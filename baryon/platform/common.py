@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from baryon.edge.context import Call
 from baryon.edge.errors import ServiceError, ValidationFailed
@@ -95,6 +96,26 @@ def find_template(call: Call, kind: Kind, name: str) -> ProtonTemplate | None:
         ProtonTemplate.name == name,
     )
     return call.db.scalars(query).first()
+
+
+def missing_environment(db: Session, account_id: str, region: str, name: str, major: str) -> str | None:
+    """Why a service template version can't name `name:major` as a compatible environment template (the
+    template must exist with a registered or registering version of that major), or None."""
+    env = db.scalars(
+        select(ProtonTemplate).where(
+            ProtonTemplate.account_id == account_id, ProtonTemplate.region == region,
+            ProtonTemplate.kind == ENVIRONMENT.name, ProtonTemplate.name == name,
+        )
+    ).first()  # fmt: skip
+    if env is None:
+        return f"The compatible environment template {name} does not exist."
+    found = db.scalars(
+        select(ProtonTemplateVersion.id).where(
+            ProtonTemplateVersion.template_id == env.id, ProtonTemplateVersion.major == int(major),
+            ProtonTemplateVersion.status != FAILED,
+        )
+    ).first()  # fmt: skip
+    return None if found is not None else f"The compatible environment template {name} has no major version {major}."
 
 
 def template(call: Call, kind: Kind, name: str) -> ProtonTemplate:

@@ -357,10 +357,6 @@ def delete_environment(call: Call) -> Result:
     row = environment(call, call.params["name"])
     if row.deployment_status in BUSY:
         raise conflict(f"The environment {row.name} has a deployment {row.deployment_status}; wait or cancel it.")
-    for check in ENVIRONMENT_USERS:
-        user = check(call, row)
-        if user:
-            raise conflict(f"The environment {row.name} can't be deleted while {user} uses it.")
     role_arn = _role_of(call, row) if row.connection_id else row.proton_service_role_arn
     _queue(call, row, "DELETE", None, None, role_arn)
     return {"environment": shape(row)}
@@ -407,9 +403,6 @@ def list_environment_provisioned_resources(call: Call) -> Result:
 
 
 # -- what uses what ------------------------------------------------------------------------------------------
-
-ENVIRONMENT_USERS: list[Any] = []
-"""Providers of resources that live in an environment (services, components) append a check here."""
 
 
 def _environment_on_version(

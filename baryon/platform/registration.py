@@ -31,11 +31,11 @@ from baryon.platform import bundles
 from baryon.platform.common import (
     CUSTOMER_MANAGED,
     DRAFT,
-    ENVIRONMENT,
     FAILED,
     IN_PROGRESS,
     KINDS,
     SERVICE,
+    missing_environment,
     recommended_minor,
 )
 from baryon.platform.tables import ProtonRegistrationJob, ProtonTemplate, ProtonTemplateVersion
@@ -308,20 +308,7 @@ def _missing_environments(db: Session, parent: ProtonTemplate, pairs: tuple[tupl
         return ("A synced service template version needs `compatible_environments` in its "
                 ".template-registration.yaml (or .compatible-envs).")  # fmt: skip
     for name, major in pairs:
-        env = db.scalars(
-            select(ProtonTemplate).where(
-                ProtonTemplate.account_id == parent.account_id, ProtonTemplate.region == parent.region,
-                ProtonTemplate.kind == ENVIRONMENT.name, ProtonTemplate.name == str(name),
-            )
-        ).first()  # fmt: skip
-        if env is None:
-            return f"The compatible environment template {name} does not exist."
-        majors = db.scalars(
-            select(ProtonTemplateVersion.id).where(
-                ProtonTemplateVersion.template_id == env.id, ProtonTemplateVersion.major == int(major),
-                ProtonTemplateVersion.status != FAILED,
-            )
-        ).first()  # fmt: skip
-        if majors is None:
-            return f"The compatible environment template {name} has no major version {major}."
+        problem = missing_environment(db, parent.account_id, parent.region, str(name), str(major))
+        if problem:
+            return problem
     return ""

@@ -26,16 +26,15 @@ from baryon.edge.operations import Result
 from baryon.platform.common import (
     DRAFT,
     ENVIRONMENT,
-    FAILED,
     IN_PROGRESS,
     PUBLISHED,
     SERVICE,
     Kind,
     conflict,
-    find_template,
     invalid,
     issue_token,
     merged_tags,
+    missing_environment,
     page_size,
     proton,
     published_recommended_minor,
@@ -68,11 +67,9 @@ def _compatible(call: Call, entries: list[dict[str, str]]) -> list[dict[str, str
     checked: list[dict[str, str]] = []
     for entry in entries:
         name, major = entry["templateName"], entry["majorVersion"]
-        env = find_template(call, ENVIRONMENT, name)
-        if env is None:
-            raise invalid(f"The compatible environment template {name} does not exist.")
-        if not any(v.major == version_number(major) and v.status != FAILED for v in versions_of(call, env)):
-            raise invalid(f"The compatible environment template {name} has no major version {major}.")
+        problem = missing_environment(call.db, call.account_id, call.region, name, major)
+        if problem:
+            raise invalid(problem)
         item = {"templateName": name, "majorVersion": major}
         if item not in checked:
             checked.append(item)

@@ -154,16 +154,20 @@ def trusts_proton(document: Any, role_arn: str) -> bool:
     """Whether a role's trust policy lets the Proton service principal call `sts:AssumeRole`."""
     if document is None:
         return False
-    text = document if isinstance(document, str) else json.dumps(document)
-    if text.lstrip().startswith("%7B"):
-        text = unquote(text)
-    policies = PolicySet(trust_policy=attached(f"{role_arn}/trust-policy", text, PolicyKind.TRUST))
+    policies = PolicySet(trust_policy=attached(f"{role_arn}/trust-policy", policy_text(document), PolicyKind.TRUST))
     principal = Principal(arn=PROTON_SERVICE, account="", kind=PrincipalKind.SERVICE)
     request = AuthorizationRequest(principal=principal, action="sts:AssumeRole", resource=role_arn)
     try:
         return evaluate(request, policies).allowed
     except Exception:  # a trust policy the engine can't read trusts nobody
         return False
+
+
+def policy_text(document: Any) -> str:
+    """A policy document as the cloud's IAM returns it (a mapping, JSON text or URL-encoded JSON) as JSON text."""
+    if isinstance(document, str):
+        return unquote(document) if document.lstrip().startswith("%7B") else document
+    return json.dumps(document)
 
 
 def _as_account(account_id: str) -> Any:

@@ -9,11 +9,9 @@ earlier, in both clouds. `RESOURCE_ACTIONS` is the table of what each resource t
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,7 +19,7 @@ from baryon.authz.authorizer import attached
 from baryon.identity.aws_managed import POLICIES as AWS_MANAGED
 from baryon.org.guardrails import OrgGuardrails
 from baryon.policy import AuthorizationRequest, PolicySet, PolicyType, Principal, PrincipalKind, evaluate
-from baryon.provisioning.clouds import ROLE_ARN, Cloud, CloudSession
+from baryon.provisioning.clouds import ROLE_ARN, Cloud, CloudSession, policy_text
 from baryon.provisioning.stacks import template_document
 from baryon.store.db import Store
 from baryon.store.generation import GenerationWatch
@@ -124,7 +122,7 @@ def role_policies(cloud: Cloud, session: CloudSession, role_name: str, account: 
     try:
         for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
             document = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-            found.append(attached(f"{role_name}/{name}", _text(document)))
+            found.append(attached(f"{role_name}/{name}", policy_text(document)))
         for policy in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
             found.append(attached(policy["PolicyArn"], _managed_document(iam, policy["PolicyArn"])))
     except (ClientError, BotoCoreError) as error:
@@ -138,10 +136,4 @@ def _managed_document(iam: Any, arn: str) -> str:
     if arn.startswith("arn:aws:iam::aws:policy/") and name in AWS_MANAGED:
         return AWS_MANAGED[name][1]
     version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-    return _text(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
-
-
-def _text(document: Any) -> str:
-    if isinstance(document, str):
-        return unquote(document) if document.lstrip().startswith("%7B") else document
-    return json.dumps(document)
+    return policy_text(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])

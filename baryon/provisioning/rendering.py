@@ -22,19 +22,24 @@ from baryon.templates import render_environment as render_infrastructure
 from baryon.templates.manifest import Engine
 from baryon.templates.render import manifest_of
 
+_bundles: dict[str, Bundle] = {}
+MAX_BUNDLES = 128
 
-@lru_cache(maxsize=128)
-def _bundle(digest: str, data: bytes) -> Bundle:
-    return read_tarball(data)
+
+def _bundle(data: bytes) -> Bundle:
+    """The version's bundle, read once per process (keyed by the tarball's digest)."""
+    digest = hashlib.sha256(data).hexdigest()
+    found = _bundles.get(digest)
+    if found is None:
+        if len(_bundles) >= MAX_BUNDLES:
+            _bundles.clear()
+        found = _bundles[digest] = read_tarball(data)
+    return found
 
 
 @lru_cache(maxsize=128)
 def _schema(text: str) -> TemplateSchema:
     return parse_schema(text)
-
-
-def environment_schema(schema_text: str) -> TemplateSchema:
-    return _schema(schema_text)
 
 
 def check_environment_spec(schema_text: str, spec_text: str) -> None:
@@ -45,7 +50,7 @@ def check_environment_spec(schema_text: str, spec_text: str) -> None:
 def environment_template(bundle_data: bytes, schema_text: str, spec_text: str, environment_name: str) -> str:
     """The CloudFormation template an environment deploys: the version's `infrastructure/` rendered with the
     spec's inputs (defaults applied)."""
-    bundle = _bundle(hashlib.sha256(bundle_data).hexdigest(), bundle_data)
+    bundle = _bundle(bundle_data)
     manifest = manifest_of(bundle, "infrastructure")
     if manifest.engine is not Engine.CLOUDFORMATION:
         raise BundleError(

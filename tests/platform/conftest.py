@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,25 @@ def cloud() -> Iterator[str]:
         yield url
 
 
+@dataclass(frozen=True)
+class Moto:
+    """A running moto server: its endpoint and its process (benchmarks read its CPU time)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
 @contextmanager
 def moto_server(module: str = "baryon.cloud.moto_server") -> Iterator[str]:
     """A moto server on a free loopback port with AWS's managed policies loaded; its endpoint. By default it
     is moto as Baryon runs it for the local cloud (with Baryon's fixes); `moto.server` is plain moto."""
+    with moto_process(module) as moto:
+        yield moto.url
+
+
+@contextmanager
+def moto_process(module: str = "baryon.cloud.moto_server") -> Iterator[Moto]:
+    """`moto_server`, yielding the process too."""
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="baryon-moto-")) / "moto.log"
     with open(log, "ab") as out:
@@ -41,7 +57,7 @@ def moto_server(module: str = "baryon.cloud.moto_server") -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"moto server exited: {log.read_text()[-2000:]}")
@@ -50,9 +66,9 @@ def moto_server(module: str = "baryon.cloud.moto_server") -> Iterator[str]:
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("moto server did not start in 30 s") from None
+                    raise RuntimeError("moto server did not start in 60 s") from None
                 time.sleep(0.1)
-        yield url
+        yield Moto(url, process)
     finally:
         process.terminate()
         try:
