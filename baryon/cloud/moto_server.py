@@ -10,9 +10,12 @@ Before it serves, moto is patched in this process (nothing in Baryon's process i
 
 * a change set's execution leaves the stack's outputs as they were before it (none, for a new stack), so
   `aws cloudformation deploy` then `describe-stacks` shows no outputs: the outputs are rebuilt after it runs;
+* a CREATE change set for a stack name already in use makes a second stack of that name; as in AWS, it is
+  refused ("Stack [name] already exists and cannot be created again with the changeSet [...]");
 * `AWS::IAM::Role` ignores `ManagedPolicyArns`: a connection role deployed from Proton's usual template ends
   up with no permissions. The listed policies are attached when the role is created or updated, and detached
-  before the stack deletes it.
+  before the stack deletes it;
+* moto lists its own package folder on disk for every request it routes; the list is made once.
 
 Each patch checks that moto still has the function it wraps and fails loudly otherwise; docs/local-cloud.md
 lists these with every other cover.
@@ -44,10 +47,32 @@ def _refresh_outputs_after_change_sets() -> None:
         for change_set in list(self.change_sets.values()):
             if change_set_name in (change_set.change_set_name, change_set.change_set_id):
                 stack = self.stacks[change_set.stack_id]
-                stack._parse_template()  # the change set's template, now the stack's
+                stack.template_dict = change_set.template_dict  # the change set's template, now the stack's
                 stack.output_map = stack._create_output_map()
 
     CloudFormationBackend.execute_change_set = execute_change_set  # type: ignore[method-assign]
+
+
+def _refuse_creating_a_stack_twice() -> None:
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original = CloudFormationBackend.create_change_set
+
+    def create_change_set(self: Any, stack_name: str, change_set_name: str, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("change_set_type") == "CREATE" and any(s.name == stack_name for s in self.stacks.values()):
+            message = f"Stack [{stack_name}] already exists and cannot be created again with the changeSet "
+            raise ValidationError(stack_name, message + f"[{change_set_name}].")
+        return original(self, stack_name, change_set_name, *args, **kwargs)
+
+    CloudFormationBackend.create_change_set = create_change_set  # type: ignore[method-assign]
+
+
+def _list_moto_modules_once() -> None:
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
 
 
 def _attach_managed_policies_of_roles() -> None:
@@ -87,7 +112,12 @@ def _attach_managed_policies_of_roles() -> None:
     Role.delete_from_cloudformation_json = classmethod(delete)  # type: ignore[method-assign,assignment]
 
 
-PATCHES = (_refresh_outputs_after_change_sets, _attach_managed_policies_of_roles)
+PATCHES = (
+    _refresh_outputs_after_change_sets,
+    _refuse_creating_a_stack_twice,
+    _attach_managed_policies_of_roles,
+    _list_moto_modules_once,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

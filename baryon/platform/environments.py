@@ -194,7 +194,7 @@ def _check_role(call: Call, account_id: str, role_arn: str | None) -> None:
     """The target cloud lets Baryon act as the role (a ValidationException before anything is deployed)."""
     cloud = cloud_of(call.db, call.runtime.settings, account_id, call.region)
     try:
-        cloud.assume(role_arn or "", "baryon-role-check")
+        cloud.verify(role_arn or "")
     except RoleRefused as refused:
         raise invalid(str(refused)) from None
 

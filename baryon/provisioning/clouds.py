@@ -8,8 +8,11 @@ it is assumed, so Baryon checks both itself before assuming (see docs/local-clou
 
 Every client is made from one process-wide boto3 session with the caller's keys passed explicitly: a new
 boto3 session per call would load and parse botocore's JSON service models again for each client (tens of
-milliseconds of CPU per client, most of a deployment's cost). Clients acting with Baryon's own keys are made
-once per cloud, service and account and shared (boto3 clients are thread-safe).
+milliseconds of CPU per client). Clients are made once per cloud, service, account and session and shared
+(boto3 clients are thread-safe); making one still costs milliseconds, so role sessions are reused too: an
+assumed role's keys serve every deployment through that role until they come near their expiry, as an AWS
+SDK's assume-role credentials do. Like AWS, a session already issued outlives later changes to the role's
+trust policy; CreateEnvironment asks for a fresh check (`verify`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,6 +34,7 @@ from baryon.authz.authorizer import attached
 from baryon.config import Settings
 from baryon.org.tables import Account
 from baryon.policy import AuthorizationRequest, PolicyKind, PolicySet, Principal, PrincipalKind, evaluate
+from baryon.provisioning.recent import Recent
 
 LOCAL, AWS = "local", "aws"
 PROTON_SERVICE = "proton.amazonaws.com"
@@ -38,6 +43,11 @@ CLIENT_CONFIG = Config(
     retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=120, max_pool_connections=50
 )  # shared clients serve every provisioning worker and API thread at once
 LOCAL_KEY = "baryon-local-cloud"
+SESSION_NAME = "baryon-provisioning"
+"""The role session name of Baryon's sessions (CloudTrail shows it; change sets carry the deployment id)."""
+REUSE_MARGIN = timedelta(minutes=15)
+"""A role session is reused until this close to its expiry (STS issues one-hour sessions by default)."""
+MAX_CLIENTS = 512
 
 
 class RoleRefused(Exception):
@@ -58,7 +68,11 @@ class CloudSession:
 _FACTORY_LOCK = threading.Lock()
 _factory: boto3.Session | None = None
 _shared: dict[tuple[str | None, str, str, CloudSession, str | None], Any] = {}
-"""Clients acting with Baryon's own keys, by (endpoint, region, service, session, account)."""
+"""Clients by (endpoint, region, service, session, account); the oldest go once there are MAX_CLIENTS."""
+_sessions: dict[tuple[str, str | None, str, str], tuple[CloudSession, datetime]] = {}
+"""Assumed role sessions by (cloud kind, endpoint, region, role ARN), with their expiry."""
+_trusted: Recent[bool] = Recent()
+"""Local-cloud roles recently found to exist and trust Proton, by (endpoint, role ARN)."""
 
 
 def _new_client(session: CloudSession, service: str, endpoint_url: str | None, region: str) -> Any:
@@ -92,19 +106,19 @@ class Cloud:
         return self.kind == LOCAL
 
     def client(self, session: CloudSession, service: str, account_id: str | None = None) -> Any:
-        """A client of `service` on this cloud; in the local cloud, `account_id` picks the account for calls
-        made with Baryon's own keys (moto's `x-moto-account-id`). Clients with Baryon's own keys are shared."""
+        """A shared client of `service` on this cloud; in the local cloud, `account_id` picks the account for
+        calls made with Baryon's own keys (moto's `x-moto-account-id`)."""
         account = account_id if self.is_local else None
-        own = session.session_token is None
         key = (self.endpoint_url, self.region, service, session, account)
-        if own and key in _shared:
-            return _shared[key]
+        found = _shared.get(key)
+        if found is not None:
+            return found
         client = _new_client(session, service, self.endpoint_url, self.region)
         if account:
             client.meta.events.register("before-sign.*.*", _as_account(account))
-        if own:
-            client = _shared.setdefault(key, client)
-        return client
+        while len(_shared) >= MAX_CLIENTS:
+            _shared.pop(next(iter(_shared)), None)
+        return _shared.setdefault(key, client)
 
     def base_session(self) -> CloudSession:
         """Baryon's own session: any key in the local cloud, the standard credential chain for AWS."""
@@ -112,30 +126,57 @@ class Cloud:
             return CloudSession(LOCAL_KEY, LOCAL_KEY)
         return CloudSession()
 
-    def assume(self, role_arn: str, session_name: str) -> CloudSession:
-        """A session acting as `role_arn` in its account (RoleRefused when the cloud won't allow it)."""
+    def assume(self, role_arn: str) -> CloudSession:
+        """A session acting as `role_arn` in its account (RoleRefused when the cloud won't allow it): the last
+        one issued, while it is far from its expiry."""
+        key = (self.kind, self.endpoint_url, self.region, role_arn)
+        known = _sessions.get(key)
+        if known is not None and known[1] - datetime.now(UTC) > REUSE_MARGIN:
+            return known[0]
+        session, expires = self._assume_now(role_arn)
+        _sessions[key] = session, expires
+        return session
+
+    def verify(self, role_arn: str) -> None:
+        """Check afresh that the cloud lets Baryon act as the role (RoleRefused when it won't): in the local
+        cloud, Baryon's own checks (moto's STS makes none); in AWS, an AssumeRole through its STS."""
+        if self.is_local:
+            self._check_before_assuming(role_arn)
+        else:
+            self._assume_now(role_arn)
+
+    def _check_before_assuming(self, role_arn: str) -> None:
+        """What must hold before any AssumeRole: a role ARN, a cloud to ask, and (local cloud) the role's
+        existence and trust."""
         match = ROLE_ARN.match(role_arn)
         if match is None:
             raise RoleRefused(f"{role_arn} is not an IAM role ARN.")
         if self.is_local and self.endpoint_url is None:
             raise RoleRefused("No local cloud is running (start Baryon with `baryon up`, or bind the account to AWS).")
-        base = self.base_session()
         if self.is_local:
-            self._check_local_role(base, match["account"], match["name"], role_arn)
+            self._check_local_role(self.base_session(), match["account"], match["name"], role_arn)
+
+    def _assume_now(self, role_arn: str) -> tuple[CloudSession, datetime]:
+        self._check_before_assuming(role_arn)
         try:
-            credentials = self.client(base, "sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)[
-                "Credentials"
-            ]
+            credentials = self.client(self.base_session(), "sts").assume_role(
+                RoleArn=role_arn, RoleSessionName=SESSION_NAME
+            )["Credentials"]
         except ClientError as error:
             raise RoleRefused(
                 f"Baryon can't assume the role {role_arn}: {error.response['Error']['Message']}"
             ) from None
         except BotoCoreError as error:
             raise RoleRefused(f"Baryon can't reach the cloud to assume {role_arn}: {error}") from None
-        return CloudSession(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+        session = CloudSession(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+        return session, credentials["Expiration"]
 
     def _check_local_role(self, base: CloudSession, account: str, name: str, role_arn: str) -> None:
-        """What AWS's STS would check and moto's doesn't: the role exists and trusts Proton."""
+        """What AWS's STS would check and moto's doesn't: the role exists and trusts Proton (a pass is
+        remembered for a few seconds, see `recent`)."""
+        key = (self.endpoint_url, role_arn)
+        if _trusted.get(key):
+            return
         try:
             role = self.client(base, "iam", account).get_role(RoleName=name)["Role"]
         except ClientError as error:
@@ -148,6 +189,7 @@ class Cloud:
             raise RoleRefused(
                 f"The trust policy of {role_arn} does not allow {PROTON_SERVICE} to assume it (sts:AssumeRole)."
             )
+        _trusted.put(key, True)
 
 
 def trusts_proton(document: Any, role_arn: str) -> bool:

@@ -19,8 +19,8 @@ from baryon.authz.authorizer import attached
 from baryon.identity.aws_managed import POLICIES as AWS_MANAGED
 from baryon.org.guardrails import OrgGuardrails
 from baryon.policy import AuthorizationRequest, PolicySet, PolicyType, Principal, PrincipalKind, evaluate
-from baryon.provisioning.clouds import ROLE_ARN, Cloud, CloudSession, policy_text
-from baryon.provisioning.stacks import template_document
+from baryon.provisioning.clouds import ROLE_ARN, SESSION_NAME, Cloud, CloudSession, policy_text
+from baryon.provisioning.recent import Recent
 from baryon.store.db import Store
 from baryon.store.generation import GenerationWatch
 
@@ -88,15 +88,16 @@ class StackGuardrails:
     def __init__(self, store: Store) -> None:
         self.org = OrgGuardrails(store, GenerationWatch(store))
 
-    def check(self, cloud: Cloud, session: CloudSession, role_arn: str, session_name: str, template: str,
-              operation: str) -> str | None:  # fmt: skip
+    def check(
+        self, cloud: Cloud, session: CloudSession, role_arn: str, document: Mapping[str, Any], operation: str
+    ) -> str | None:
         """None when every call the stack makes is allowed; else the first denial, in AWS's words."""
         match = ROLE_ARN.match(role_arn)
         if match is None:
             return None
         account = match["account"]
         principal = Principal(
-            arn=f"arn:aws:sts::{account}:assumed-role/{match['name']}/{session_name}",
+            arn=f"arn:aws:sts::{account}:assumed-role/{match['name']}/{SESSION_NAME}",
             account=account,
             kind=PrincipalKind.ASSUMED_ROLE,
             role_arn=role_arn,
@@ -104,7 +105,7 @@ class StackGuardrails:
         scp_levels, _ = self.org.chain(account)
         identity = role_policies(cloud, session, match["name"], account)
         policies = PolicySet(identity=identity if identity is not None else (), scp_levels=scp_levels)
-        for what, action in required_actions(template_document(template), operation):
+        for what, action in required_actions(document, operation):
             request = AuthorizationRequest(principal=principal, action=action, resource="*")
             decision = evaluate(request, policies)
             if identity is None and decision.denied_by not in (None, PolicyType.SCP):
@@ -115,8 +116,17 @@ class StackGuardrails:
         return None
 
 
+_policies: Recent[tuple[Any, ...]] = Recent()
+"""Roles' policies recently read, by (cloud endpoint, account, role name)."""
+
+
 def role_policies(cloud: Cloud, session: CloudSession, role_name: str, account: str) -> tuple[Any, ...] | None:
-    """The role's inline and attached policies as the cloud holds them; None when the cloud won't say."""
+    """The role's inline and attached policies as the cloud holds them (a read is kept a few seconds, see
+    `recent`); None when the cloud won't say."""
+    key = (cloud.endpoint_url, account, role_name)
+    known = _policies.get(key)
+    if known is not None:
+        return known
     iam = cloud.client(cloud.base_session() if cloud.is_local else session, "iam", account)
     found = []
     try:
@@ -128,6 +138,7 @@ def role_policies(cloud: Cloud, session: CloudSession, role_name: str, account: 
     except (ClientError, BotoCoreError) as error:
         log.info("can't read the policies of role %s in %s: %s", role_name, account, error)
         return None
+    _policies.put(key, tuple(found))
     return tuple(found)
 
 

@@ -20,6 +20,7 @@ from baryon.provisioning.clouds import Cloud, CloudSession
 from baryon.provisioning.local_fixes import fix_template
 from baryon.provisioning.sweep import Sweeper
 from baryon.store.base import utcnow
+from baryon.templates.yamlio import load_cloudformation
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 POLL_SECONDS = 2.0
@@ -45,9 +46,7 @@ class StackResult:
 
 def template_document(text: str) -> dict[str, Any]:
     """A rendered CloudFormation template (YAML with short-form tags, or JSON) as plain data."""
-    from cfnlint.decode.cfn_yaml import loads
-
-    return json.loads(json.dumps(loads(text), default=str))
+    return load_cloudformation(text, "the rendered template")
 
 
 class StackOperator:
@@ -63,19 +62,24 @@ class StackOperator:
     # -- apply ---------------------------------------------------------------------------------------------
 
     def apply(
-        self, name: str, template_text: str, tags: dict[str, str], token: str, previous: list[dict[str, Any]]
-    ) -> StackResult:
-        """Create or update `name` with the template; `previous` are the resources of the last good state."""
+        self, name: str, template_text: str, document: dict[str, Any], tags: dict[str, str], token: str,
+        previous: list[dict[str, Any]], first_create: bool = False,
+    ) -> StackResult:  # fmt: skip
+        """Create or update `name` with the template (its text and its `template_document`); `previous` are the
+        resources of the last good state.
+        `first_create`: the first attempt at an environment's creation, when no stack of it should exist: its
+        change set is made and executed straight away (should the stack exist after all, the usual path, which
+        looks first, takes over)."""
         started = utcnow()
-        document = template_document(template_text)
         body = json.dumps(fix_template(document, self.cloud.region)) if self.cloud.is_local else template_text
         try:
-            stack = self._find(name)
-            if stack is not None and stack["StackStatus"] in DEAD_CREATES:
-                self.delete(name, previous)  # a create that never finished: start over, as CloudFormation asks
-                stack = None
-            if stack is None or not self._holds(name, body):
-                self._submit(name, body, stack is not None, tags, token)
+            if not (first_create and self._create_at_once(name, body, tags, token)):
+                stack = self._find(name)
+                if stack is not None and stack["StackStatus"] in DEAD_CREATES:
+                    self.delete(name, previous)  # a create that never finished: start over, as CloudFormation asks
+                    stack = None
+                if stack is None or not self._holds(name, body):
+                    self._submit(name, body, stack is not None, tags, token)
             final = self._wait(name, started)
         except (ClientError, BotoCoreError) as error:
             return StackResult(False, _message(error))
@@ -88,19 +92,44 @@ class StackOperator:
         self._sweep_replaced(previous, resources)
         return StackResult(True, "", _outputs(final), resources, self._events(name, started, resources, operation))
 
+    def _create_at_once(self, name: str, body: str, tags: dict[str, str], token: str) -> bool:
+        """Create the stack through the deployment's change set; False when a stack of that name exists."""
+        try:
+            self.cfn.create_change_set(**_request(name, body, tags), ChangeSetName=_change_set(token),
+                                       ChangeSetType="CREATE")  # fmt: skip
+        except ClientError as error:
+            if "already exists" in _message(error):
+                return False
+            raise
+        self._execute(name, _change_set(token))
+        return True
+
     def _submit(self, name: str, body: str, exists: bool, tags: dict[str, str], token: str) -> None:
-        wire_tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
-        common = {"StackName": name, "TemplateBody": body, "Capabilities": CAPABILITIES, "Tags": wire_tags}
-        change_set = f"baryon-{token}"
+        """Create and execute the deployment's change set, or carry on with it if an earlier attempt made it."""
+        change_set = _change_set(token)
         try:
             found = self.cfn.describe_change_set(StackName=name, ChangeSetName=change_set)
         except ClientError:  # none yet: this deployment never got this far
             found = None
         if found is None:
-            self.cfn.create_change_set(
-                **common, ChangeSetName=change_set, ChangeSetType="UPDATE" if exists else "CREATE"
-            )
-            found = self._wait_change_set(name, change_set)
+            self.cfn.create_change_set(**_request(name, body, tags), ChangeSetName=change_set,
+                                       ChangeSetType="UPDATE" if exists else "CREATE")  # fmt: skip
+            self._execute(name, change_set)
+        else:
+            self._execute_when_ready(name, change_set, found)
+
+    def _execute(self, name: str, change_set: str) -> None:
+        """Execute a change set just created: at once when the cloud has it ready (the local cloud makes change
+        sets synchronously), else once it is."""
+        try:
+            self.cfn.execute_change_set(StackName=name, ChangeSetName=change_set)
+            return
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "InvalidChangeSetStatus":
+                raise
+        self._execute_when_ready(name, change_set, self._wait_change_set(name, change_set))
+
+    def _execute_when_ready(self, name: str, change_set: str, found: dict[str, Any]) -> None:
         if found["Status"] == "FAILED":
             if any(text in (found.get("StatusReason") or "") for text in NO_CHANGES):
                 return
@@ -264,6 +293,17 @@ def _message(error: Exception) -> str:
     if isinstance(error, ClientError):
         return str(error.response.get("Error", {}).get("Message") or error)
     return str(error)
+
+
+def _change_set(token: str) -> str:
+    """The change set of one deployment (its name makes a repeated attempt find it)."""
+    return f"baryon-{token}"
+
+
+def _request(name: str, body: str, tags: dict[str, str]) -> dict[str, Any]:
+    """What every change set of a stack is made with."""
+    wire_tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+    return {"StackName": name, "TemplateBody": body, "Capabilities": CAPABILITIES, "Tags": wire_tags}
 
 
 def _outputs(stack: dict[str, Any]) -> list[dict[str, str]]:

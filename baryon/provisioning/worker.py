@@ -19,14 +19,14 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 
 from baryon.background import BackgroundWorker
 from baryon.config import Settings
 from baryon.provisioning.guardrails import StackGuardrails
 from baryon.provisioning.stacks import StackResult
 from baryon.provisioning.tables import Deployment
-from baryon.provisioning.workflow import LeaseLost, Runner
+from baryon.provisioning.workflow import APPLYING, DELETING, LeaseLost, Runner
 from baryon.store.base import utcnow
 from baryon.store.db import Store
 
@@ -41,7 +41,9 @@ DEAD_CHECK_SECONDS = 2.0
 
 
 class ProvisioningWorker(BackgroundWorker):
-    """`threads` threads, each claiming and running one deployment at a time (wake it when one is queued)."""
+    """`threads` threads, each claiming and running one deployment at a time. `wake` (a deployment was queued)
+    rouses one idle thread, not all of them; threads of one process claim one at a time, so they never race
+    each other for the same row (other processes may: the claim's conditional update settles that)."""
 
     thread_name = "baryon-provisioning"
 
@@ -52,6 +54,10 @@ class ProvisioningWorker(BackgroundWorker):
         self.threads = max(1, threads)
         self._pool: list[threading.Thread] = []
         self._dead_checked = 0.0
+        self._queued = threading.Condition()
+        self._pending = 0
+        """Wake-ups not yet taken by an idle thread (at most one per thread: busy threads claim again anyway)."""
+        self._claiming = threading.Lock()
 
     def start(self) -> None:
         if self._pool:
@@ -63,9 +69,22 @@ class ProvisioningWorker(BackgroundWorker):
             thread.start()
             self._pool.append(thread)
 
+    def wake(self) -> None:
+        with self._queued:
+            self._pending = min(self._pending + 1, self.threads)
+            self._queued.notify()
+
+    def _idle(self) -> None:
+        """Wait for a wake-up, or POLL_SECONDS (deployments queued by other processes are found by polling)."""
+        with self._queued:
+            if self._pending == 0:
+                self._queued.wait(POLL_SECONDS)
+            self._pending = max(0, self._pending - 1)
+
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        with self._queued:
+            self._queued.notify_all()
         for thread in self._pool:
             thread.join(timeout=30)
         self._pool = []
@@ -78,8 +97,7 @@ class ProvisioningWorker(BackgroundWorker):
                 log.exception("provisioning worker failed")
                 worked = False
             if not worked:
-                self._wake.wait(POLL_SECONDS)
-                self._wake.clear()
+                self._idle()
 
     def run_once(self) -> bool:
         """Claim and carry out one deployment; False when none is waiting."""
@@ -96,6 +114,12 @@ class ProvisioningWorker(BackgroundWorker):
         return True
 
     def claim(self) -> str | None:
+        """Take the oldest deployment nobody holds: lease it and mark its step (a later taker then knows a stack
+        operation may have begun)."""
+        with self._claiming:
+            return self._claim()
+
+    def _claim(self) -> str | None:
         if time.monotonic() - self._dead_checked > DEAD_CHECK_SECONDS:
             self._dead_checked = time.monotonic()
             self.free_dead_leases()
@@ -117,6 +141,8 @@ class ProvisioningWorker(BackgroundWorker):
                         lease_owner=self.owner,
                         lease_until=now + timedelta(seconds=LEASE_SECONDS),
                         attempts=Deployment.attempts + 1,
+                        step=case((Deployment.operation == "DELETE", DELETING), else_=APPLYING),
+                        updated_at=now,
                     )
                     .execution_options(synchronize_session=False)
                 )

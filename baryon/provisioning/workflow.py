@@ -3,8 +3,9 @@
     QUEUED ─▶ APPLYING ─▶ done (SUCCEEDED / FAILED)           create, update
     QUEUED ─▶ DELETING ─▶ done (DELETE_COMPLETE / DELETE_FAILED)   delete
 
-Before acting, a step is written to the store (`step`), so a worker that takes over after a crash knows a
-stack operation may have started; the stack operations themselves are safe to repeat (see `stacks`). The
+The claim that leases a deployment to a worker also writes its step, so a worker that takes over after a
+crash knows a stack operation may have started; the stack operations themselves are safe to repeat (see
+`stacks`). The
 settle step writes the deployment's end and the environment's new state in one transaction: the environment
 keeps its last good state (template version, spec, outputs, resources) when a deployment fails.
 """
@@ -26,7 +27,7 @@ from baryon.platform.tables import ProtonTemplate, ProtonTemplateVersion
 from baryon.provisioning import rendering
 from baryon.provisioning.clouds import Cloud, RoleRefused, cloud_of
 from baryon.provisioning.guardrails import StackGuardrails
-from baryon.provisioning.stacks import StackOperator, StackResult
+from baryon.provisioning.stacks import StackOperator, StackResult, template_document
 from baryon.provisioning.tables import Deployment
 from baryon.store.base import utcnow
 from baryon.store.db import Store
@@ -56,9 +57,13 @@ class Plan:
     cloud: Cloud
     role_arn: str | None
     template_text: str
+    document: dict[str, Any]
+    """The rendered template as plain data (empty for a delete)."""
     tags: dict[str, str]
     previous: list[dict[str, Any]]
     ledger: list[dict[str, Any]]
+    first_attempt: bool
+    """No worker took this deployment before: nothing of it can exist in the cloud yet."""
 
 
 def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | str:
@@ -67,7 +72,7 @@ def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | s
     cloud = cloud_of(db, settings, deployment.cloud_account_id, deployment.region)
     ledger = _ledger(db, deployment)
     previous = list(environment.provisioned_resources or []) if environment is not None else []
-    template_text = ""
+    template_text, document = "", {}
     if deployment.operation != "DELETE":
         target = deployment.target_state
         version = _version(db, deployment, target)
@@ -79,6 +84,7 @@ def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | s
             template_text = rendering.environment_template(
                 version.bundle, version.schema, target.get("spec") or "", deployment.environment_name
             )
+            document = template_document(template_text)
         except BundleError as error:
             return f"Rendering the template failed: {error.message}"
     tags = {
@@ -94,7 +100,8 @@ def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | s
     return Plan(
         deployment_id=deployment.id, operation=deployment.operation, stack_name=deployment.stack_name,
         environment_name=deployment.environment_name, cloud=cloud, role_arn=deployment.role_arn,
-        template_text=template_text, tags=tags, previous=previous, ledger=ledger,
+        template_text=template_text, document=document, tags=tags, previous=previous, ledger=ledger,
+        first_attempt=deployment.attempts <= 1,
     )  # fmt: skip
 
 
@@ -159,7 +166,6 @@ class Runner:
         if isinstance(plan, str):
             self.settle(deployment_id, owner, StackResult(False, plan))
             return
-        self._mark(deployment_id, owner, DELETING if plan.operation == "DELETE" else APPLYING)
         self._pause(renew)
         if plan.operation == "UPDATE" and self._cancel_requested(deployment_id):
             self.settle(deployment_id, owner, StackResult(False, "Cancelled before the stack was changed."), True)
@@ -176,21 +182,20 @@ class Runner:
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
     def _stack_step(self, plan: Plan, renew: Callable[[], None]) -> StackResult:
-        session_name = f"baryon-{plan.deployment_id[:32]}"
         try:
-            session = plan.cloud.assume(plan.role_arn or "", session_name)
+            session = plan.cloud.assume(plan.role_arn or "")
         except RoleRefused as refused:
             return StackResult(False, str(refused))
         stacks = StackOperator(plan.cloud, session, renew)
         if plan.operation == "DELETE":
             return stacks.delete(plan.stack_name, plan.ledger)
         if self.guardrails is not None:
-            denied = self.guardrails.check(
-                plan.cloud, session, plan.role_arn or "", session_name, plan.template_text, plan.operation
-            )
+            denied = self.guardrails.check(plan.cloud, session, plan.role_arn or "", plan.document, plan.operation)
             if denied:
                 return StackResult(False, denied)
-        result = stacks.apply(plan.stack_name, plan.template_text, plan.tags, plan.deployment_id, plan.previous)
+        first_create = plan.operation == "CREATE" and plan.first_attempt
+        result = stacks.apply(plan.stack_name, plan.template_text, plan.document, plan.tags, plan.deployment_id,
+                              plan.previous, first_create)  # fmt: skip
         if not result.ok and plan.operation == "CREATE":  # roll back, as CloudFormation does: no orphans
             cleanup = stacks.delete(plan.stack_name, plan.ledger + result.resources)
             result.events += cleanup.events
@@ -203,13 +208,6 @@ class Runner:
         with self.store.session() as db:
             deployment = db.get(Deployment, deployment_id)
             return deployment is not None and deployment.cancel_requested
-
-    def _mark(self, deployment_id: str, owner: str, step: str) -> None:
-        with self.store.session() as db:
-            deployment = db.get(Deployment, deployment_id)
-            if deployment is None or deployment.lease_owner != owner:
-                raise LeaseLost(deployment_id)
-            deployment.step, deployment.updated_at = step, utcnow()
 
     def settle(self, deployment_id: str, owner: str, result: StackResult, cancelled: bool = False) -> None:
         """Write the deployment's end and the environment's new state in one transaction."""

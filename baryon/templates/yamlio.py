@@ -1,5 +1,5 @@
-"""YAML loading shared by the schema, manifest and spec readers: safe loading only, errors as BundleError
-with the file name and position."""
+"""YAML loading shared by the schema, manifest and spec readers, and for rendered CloudFormation templates:
+safe loading only, errors as BundleError with the file name and position."""
 
 from __future__ import annotations
 
@@ -99,6 +99,48 @@ def load_yaml(text: str, where: str) -> Any:
         raise BundleError(f"{where}: invalid YAML{at}: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise BundleError(f"{where}: invalid YAML: {exc}") from None
+
+
+class _CloudFormationLoader(_SafeLoader):  # type: ignore[misc, valid-type, unused-ignore]
+    """The safe loader, reading CloudFormation's short-form functions (`!Ref X` is `{"Ref": "X"}`, `!GetAtt
+    A.B` is `{"Fn::GetAtt": ["A", "B"]}`, `!Sub ...` is `{"Fn::Sub": ...}`) and leaving timestamps as text,
+    as CloudFormation does."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TAG + "timestamp"]
+        for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def _short_form(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
+    value: Any
+    if isinstance(node, _ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, _SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}": value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _short_form)
+
+
+def load_cloudformation(text: str, where: str) -> dict[str, Any]:
+    """A CloudFormation template (YAML with short-form functions, or JSON) as plain data."""
+    try:
+        data = yaml.load(text, Loader=_CloudFormationLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        raise BundleError(f"{where}: invalid YAML{at}: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise BundleError(f"{where}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise BundleError(f"{where}: must be a YAML mapping, not {type_name(data)}")
+    return data
 
 
 def load_mapping(text: str, where: str) -> dict[str, Any]:

@@ -233,7 +233,7 @@ def test_cross_account_environment_and_an_scp_inside_the_stack(server: RunningSe
     assert failed["deploymentStatus"] == "FAILED"
     deployment = client.get_deployment(id=failed["lastAttemptedDeploymentId"])["deployment"]
     role_name = client.get_environment_account_connection(id=second)["environmentAccountConnection"]["roleArn"]
-    session = f"arn:aws:sts::{member}:assumed-role/{role_name.rsplit('/', 1)[-1]}/baryon-{deployment['id'][:32]}"
+    session = f"arn:aws:sts::{member}:assumed-role/{role_name.rsplit('/', 1)[-1]}/baryon-provisioning"
     expected = (f"User: {session} is not authorized to perform: ec2:CreateVpc with an explicit deny in a service "
                 f"control policy: {policy['Arn']}")  # fmt: skip
     assert deployment["deploymentStatus"] == "FAILED" and expected in deployment["deploymentStatusMessage"]
