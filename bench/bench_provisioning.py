@@ -70,6 +70,9 @@ CLOUD_MODULE = "baryon.cloud.moto_server"
 GOAL = 1.3
 CLIENT = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=120)
 MOTO_KEY = "bench"
+WATCH_SECONDS = 2.0
+"""How often part A lists the environments: the end time is the server's own settle time, so watching needs no
+precision, and each round lists every owner's environments through the same server it measures."""
 TRUSTS_PROTON = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "proton.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -372,7 +375,7 @@ def run_baryon(server: RunningServer, moto: Moto, template: str, envs: list[Env]
     with ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(create, clients, template, env) for env in envs]
         while len(done) < len(envs):
-            time.sleep(0.5)  # the end time is the server's own settle time: watching needs no precision
+            time.sleep(WATCH_SECONDS)
             waiting = {owners[name] for name in owners if name not in done}
             for owner in waiting:
                 for name, env in statuses(watcher[owner]).items():

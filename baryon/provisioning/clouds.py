@@ -20,6 +20,9 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,8 +70,10 @@ class CloudSession:
 
 _FACTORY_LOCK = threading.Lock()
 _factory: boto3.Session | None = None
-_shared: dict[tuple[str | None, str, str, CloudSession, str | None], Any] = {}
-"""Clients by (endpoint, region, service, session, account); the oldest go once there are MAX_CLIENTS."""
+_shared: dict[tuple[str | None, str, str, CloudSession], Any] = {}
+"""Clients by (endpoint, region, service, session); the oldest go once there are MAX_CLIENTS."""
+_acting_account: ContextVar[str | None] = ContextVar("baryon_local_cloud_account", default=None)
+"""The local-cloud account a thread's calls with Baryon's own keys act as (see `Cloud.reading`)."""
 _sessions: dict[tuple[str, str | None, str, str], tuple[CloudSession, datetime]] = {}
 """Assumed role sessions by (cloud kind, endpoint, region, role ARN), with their expiry."""
 _trusted: Recent[bool] = Recent()
@@ -105,20 +110,31 @@ class Cloud:
     def is_local(self) -> bool:
         return self.kind == LOCAL
 
-    def client(self, session: CloudSession, service: str, account_id: str | None = None) -> Any:
-        """A shared client of `service` on this cloud; in the local cloud, `account_id` picks the account for
-        calls made with Baryon's own keys (moto's `x-moto-account-id`)."""
-        account = account_id if self.is_local else None
-        key = (self.endpoint_url, self.region, service, session, account)
+    def client(self, session: CloudSession, service: str) -> Any:
+        """A shared client of `service` on this cloud, acting as `session`."""
+        key = (self.endpoint_url, self.region, service, session)
         found = _shared.get(key)
         if found is not None:
             return found
         client = _new_client(session, service, self.endpoint_url, self.region)
-        if account:
-            client.meta.events.register("before-sign.*.*", _as_account(account))
+        if self.is_local and session.session_token is None:
+            client.meta.events.register("before-sign.*.*", _account_header)
         while len(_shared) >= MAX_CLIENTS:
             _shared.pop(next(iter(_shared)), None)
         return _shared.setdefault(key, client)
+
+    @contextmanager
+    def reading(self, account: str, session: CloudSession, service: str) -> Iterator[Any]:
+        """A client reading `account`'s resources: in the local cloud with Baryon's own keys, acting as the
+        account in this thread (moto's `x-moto-account-id`); in AWS as `session`."""
+        if not self.is_local:
+            yield self.client(session, service)
+            return
+        acting = _acting_account.set(account)
+        try:
+            yield self.client(self.base_session(), service)
+        finally:
+            _acting_account.reset(acting)
 
     def base_session(self) -> CloudSession:
         """Baryon's own session: any key in the local cloud, the standard credential chain for AWS."""
@@ -178,7 +194,8 @@ class Cloud:
         if _trusted.get(key):
             return
         try:
-            role = self.client(base, "iam", account).get_role(RoleName=name)["Role"]
+            with self.reading(account, base, "iam") as iam:
+                role = iam.get_role(RoleName=name)["Role"]
         except ClientError as error:
             if error.response["Error"]["Code"] == "NoSuchEntity":
                 raise RoleRefused(f"The role {role_arn} does not exist in account {account}.") from None
@@ -212,11 +229,11 @@ def policy_text(document: Any) -> str:
     return json.dumps(document)
 
 
-def _as_account(account_id: str) -> Any:
-    def add_header(request: Any, **_: Any) -> None:
-        request.headers["x-moto-account-id"] = account_id
-
-    return add_header
+def _account_header(request: Any, **_: Any) -> None:
+    """Sign a call with Baryon's own keys in the local cloud as the account `reading` set for this thread."""
+    account = _acting_account.get()
+    if account is not None:
+        request.headers["x-moto-account-id"] = account
 
 
 def cloud_of(db: Session, settings: Settings, account_id: str, region: str) -> Cloud:

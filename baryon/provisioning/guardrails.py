@@ -127,14 +127,14 @@ def role_policies(cloud: Cloud, session: CloudSession, role_name: str, account: 
     known = _policies.get(key)
     if known is not None:
         return known
-    iam = cloud.client(cloud.base_session() if cloud.is_local else session, "iam", account)
     found = []
     try:
-        for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
-            document = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-            found.append(attached(f"{role_name}/{name}", policy_text(document)))
-        for policy in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
-            found.append(attached(policy["PolicyArn"], _managed_document(iam, policy["PolicyArn"])))
+        with cloud.reading(account, session, "iam") as iam:
+            for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
+                document = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+                found.append(attached(f"{role_name}/{name}", policy_text(document)))
+            for policy in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
+                found.append(attached(policy["PolicyArn"], _managed_document(iam, policy["PolicyArn"])))
     except (ClientError, BotoCoreError) as error:
         log.info("can't read the policies of role %s in %s: %s", role_name, account, error)
         return None
