@@ -30,6 +30,7 @@ from urllib.parse import unquote
 
 import boto3
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy.orm import Session
 
@@ -68,11 +69,16 @@ class CloudSession:
     session_token: str | None = None
 
 
+ROLE_SESSIONS = CloudSession("baryon-role-sessions", "unused")
+"""The placeholder keys of the clients role sessions share; their calls are signed with the session's."""
+
 _FACTORY_LOCK = threading.Lock()
 _factory: boto3.Session | None = None
 _shared: dict[tuple[str | None, str, str, CloudSession], Any] = {}
 """Clients by (endpoint, region, service, session); the oldest go once there are MAX_CLIENTS."""
 _acting_account: ContextVar[str | None] = ContextVar("baryon_local_cloud_account", default=None)
+_signing_as: ContextVar[Credentials | None] = ContextVar("baryon_role_session", default=None)
+"""The keys of the role session whose call a thread is making (see `SessionCalls`)."""
 """The local-cloud account a thread's calls with Baryon's own keys act as (see `Cloud.reading`)."""
 _sessions: dict[tuple[str, str | None, str, str], tuple[CloudSession, datetime]] = {}
 """Assumed role sessions by (cloud kind, endpoint, region, role ARN), with their expiry."""
@@ -111,13 +117,23 @@ class Cloud:
         return self.kind == LOCAL
 
     def client(self, session: CloudSession, service: str) -> Any:
-        """A shared client of `service` on this cloud, acting as `session`."""
+        """A client of `service` on this cloud acting as `session`: Baryon's own sessions have a shared client
+        each; role sessions share one client per service, each call signed with its session's keys."""
+        if session.session_token is not None:
+            shared = self._shared_client(ROLE_SESSIONS, service)
+            return SessionCalls(shared, Credentials(session.access_key_id, session.secret_access_key,
+                                                    session.session_token))  # fmt: skip
+        return self._shared_client(session, service)
+
+    def _shared_client(self, session: CloudSession, service: str) -> Any:
         key = (self.endpoint_url, self.region, service, session)
         found = _shared.get(key)
         if found is not None:
             return found
         client = _new_client(session, service, self.endpoint_url, self.region)
-        if self.is_local and session.session_token is None:
+        if session == ROLE_SESSIONS:
+            client.meta.events.register("before-sign.*.*", _session_keys)
+        elif self.is_local:
             client.meta.events.register("before-sign.*.*", _account_header)
         while len(_shared) >= MAX_CLIENTS:
             _shared.pop(next(iter(_shared)), None)
@@ -227,6 +243,39 @@ def policy_text(document: Any) -> str:
     if isinstance(document, str):
         return unquote(document) if document.lstrip().startswith("%7B") else document
     return json.dumps(document)
+
+
+class SessionCalls:
+    """A role session's view of a shared client: its operations, each signed with the session's keys (botocore
+    signs a request with the credentials its signing context names, when it names any). Paginators and
+    waiters would call the client outside that, so they are not offered."""
+
+    def __init__(self, client: Any, credentials: Credentials) -> None:
+        self._client = client
+        self._credentials = credentials
+        self.meta, self.exceptions = client.meta, client.exceptions
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._client.meta.method_to_api_mapping:
+            raise AttributeError(f"{name} is not an operation of {self._client.meta.service_model.service_name}")
+        method, credentials = getattr(self._client, name), self._credentials
+
+        def call(**kwargs: Any) -> Any:
+            acting = _signing_as.set(credentials)
+            try:
+                return method(**kwargs)
+            finally:
+                _signing_as.reset(acting)
+
+        return call
+
+
+def _session_keys(request: Any, **_: Any) -> None:
+    """Sign a call of the role sessions' shared client with the keys of the session making it."""
+    credentials = _signing_as.get()
+    if credentials is None:  # never fall back to the client's placeholder keys
+        raise RuntimeError("a role session's call reached the shared client without its session")
+    request.context.setdefault("signing", {})["request_credentials"] = credentials
 
 
 def _account_header(request: Any, **_: Any) -> None:

@@ -217,11 +217,14 @@ class StackOperator:
 
     def _stack_events(self, name: str, since: datetime) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
+        request = {"StackName": name}
         try:
-            for page in self.cfn.get_paginator("describe_stack_events").paginate(StackName=name):
-                for event in page["StackEvents"]:
-                    if event["Timestamp"] >= since.replace(microsecond=0):
-                        events.append(event)
+            while True:
+                page = self.cfn.describe_stack_events(**request)
+                events += [e for e in page["StackEvents"] if e["Timestamp"] >= since.replace(microsecond=0)]
+                if not page.get("NextToken"):
+                    break
+                request["NextToken"] = page["NextToken"]
         except ClientError:
             return []
         return sorted(events, key=lambda e: e["Timestamp"])
