@@ -29,6 +29,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.writer_turns: _WriterTurns | None = None
         kwargs: dict[str, Any] = {"future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -37,7 +38,8 @@ class Store:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            _WriterTurns().attach(self.engine)
+            self.writer_turns = _WriterTurns()
+            self.writer_turns.attach(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -87,6 +89,11 @@ class _WriterTurns:
 
     def __init__(self) -> None:
         self._turn = threading.Lock()
+
+    @property
+    def taken(self) -> bool:
+        """Whether a connection of this process holds the turn now."""
+        return self._turn.locked()
 
     def attach(self, engine: Engine) -> None:
         event.listen(engine, "before_cursor_execute", self._before_execute)

@@ -1,0 +1,67 @@
+"""The local cloud's server (baryon.cloud.moto_server): moto with the fixes a Proton user would otherwise meet."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.platform.conftest import moto_server
+
+ACCOUNT = "123456789012"
+TEMPLATE = json.dumps(
+    {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {"TopicArn": {"Value": {"Ref": "Topic"}}},
+    }
+)
+
+
+def cloudformation(url: str) -> Any:
+    client = boto3.client(
+        "cloudformation", endpoint_url=url, region_name="us-east-1",
+        aws_access_key_id="test", aws_secret_access_key="test",
+    )  # fmt: skip
+    client.meta.events.register("before-sign.*.*", lambda request, **_: request.headers.__setitem__(
+        "x-moto-account-id", ACCOUNT))  # fmt: skip
+    return client
+
+
+@pytest.fixture(scope="module")
+def cfn() -> Any:
+    with moto_server() as url:
+        yield cloudformation(url)
+
+
+def test_an_executed_change_set_shows_the_stacks_outputs(cfn: Any) -> None:
+    cfn.create_change_set(StackName="with-outputs", ChangeSetName="first", TemplateBody=TEMPLATE,
+                          ChangeSetType="CREATE")  # fmt: skip
+    cfn.execute_change_set(StackName="with-outputs", ChangeSetName="first")
+    stack = cfn.describe_stacks(StackName="with-outputs")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert [o["OutputKey"] for o in stack["Outputs"]] == ["TopicArn"]
+    assert stack["Outputs"][0]["OutputValue"].startswith(f"arn:aws:sns:us-east-1:{ACCOUNT}:")
+
+
+def test_a_create_change_set_for_an_existing_stack_is_refused_as_in_aws(cfn: Any) -> None:
+    cfn.create_change_set(StackName="taken", ChangeSetName="one", TemplateBody=TEMPLATE, ChangeSetType="CREATE")
+    cfn.execute_change_set(StackName="taken", ChangeSetName="one")
+    with pytest.raises(ClientError) as refused:
+        cfn.create_change_set(StackName="taken", ChangeSetName="two", TemplateBody=TEMPLATE, ChangeSetType="CREATE")
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationError"
+    assert error["Message"] == "Stack [taken] already exists and cannot be created again with the changeSet [two]."
+    stacks = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackName"] == "taken"]
+    assert len(stacks) == 1 and stacks[0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_a_deleted_stacks_name_can_be_created_again(cfn: Any) -> None:
+    cfn.create_change_set(StackName="again", ChangeSetName="one", TemplateBody=TEMPLATE, ChangeSetType="CREATE")
+    cfn.execute_change_set(StackName="again", ChangeSetName="one")
+    cfn.delete_stack(StackName="again")
+    cfn.create_change_set(StackName="again", ChangeSetName="two", TemplateBody=TEMPLATE, ChangeSetType="CREATE")
+    cfn.execute_change_set(StackName="again", ChangeSetName="two")
+    assert cfn.describe_stacks(StackName="again")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
