@@ -22,8 +22,8 @@ set, outputs/resources/events read back).
 Part B, on a fresh cloud server: `--workers` threads take the templates Baryon sent (read back from part A's
 stacks with GetTemplate) and, per stack, CreateStack with the same tags and capabilities, DescribeStacks until
 CREATE_COMPLETE (with its outputs) and DescribeStackResources, in the same accounts: through moto's account
-header (default), or with `--direct-auth assume` as the member's Proton role, assumed for every stack as
-Baryon does.
+header (default), or with `--direct-auth assume` as the member's Proton role, assumed for every stack (Baryon
+assumes it once per role and reuses the session, as an SDK's assume-role credentials do).
 
 Prints both wall times, deployments per second, the ratio Baryon / direct (goal <= 1.3) and the control
 plane's CPU share during part A: Baryon's CPU seconds / (Baryon's + the cloud's), from /proc/PID/stat.
@@ -421,7 +421,7 @@ def read_back(cloud: str, envs: list[Env]) -> None:
 def set_up_direct(cloud: str, envs: list[Env], assume: bool) -> dict[str, Callable[[], Any]]:
     """The members' roles in the fresh cloud, warmed up as part A's was; per account, how the direct loop gets a
     CloudFormation client: moto's account header (one client per account, made here), or AssumeRole into the
-    member's Proton role for every stack, as Baryon does."""
+    member's Proton role for every stack."""
     members = list({env.member.account: env.member for env in envs}.values())
     for member in members:
         proton_role(cloud, member.account)
