@@ -8,11 +8,12 @@ it is assumed, so Baryon checks both itself before assuming (see docs/local-clou
 
 Every client is made from one process-wide boto3 session with the caller's keys passed explicitly: a new
 boto3 session per call would load and parse botocore's JSON service models again for each client (tens of
-milliseconds of CPU per client). Clients are made once per cloud, service, account and session and shared
-(boto3 clients are thread-safe); making one still costs milliseconds, so role sessions are reused too: an
-assumed role's keys serve every deployment through that role until they come near their expiry, as an AWS
-SDK's assume-role credentials do. Like AWS, a session already issued outlives later changes to the role's
-trust policy; CreateEnvironment asks for a fresh check (`verify`).
+milliseconds of CPU per client). Making one still costs milliseconds, so clients are made once per cloud and
+service and shared (boto3 clients are thread-safe): one for Baryon's own keys, acting in the local cloud as the
+account a thread reads (`reading`), and one for all role sessions, each call signed with its session's keys
+(`SessionCalls`). Role sessions are reused too: an assumed role's keys serve every deployment through that role
+until they come near their expiry, as an AWS SDK's assume-role credentials do. Like AWS, a session already
+issued outlives later changes to the role's trust policy; CreateEnvironment asks for a fresh check (`verify`).
 """
 
 from __future__ import annotations
@@ -77,9 +78,9 @@ _factory: boto3.Session | None = None
 _shared: dict[tuple[str | None, str, str, CloudSession], Any] = {}
 """Clients by (endpoint, region, service, session); the oldest go once there are MAX_CLIENTS."""
 _acting_account: ContextVar[str | None] = ContextVar("baryon_local_cloud_account", default=None)
+"""The local-cloud account a thread's calls with Baryon's own keys act as (see `Cloud.reading`)."""
 _signing_as: ContextVar[Credentials | None] = ContextVar("baryon_role_session", default=None)
 """The keys of the role session whose call a thread is making (see `SessionCalls`)."""
-"""The local-cloud account a thread's calls with Baryon's own keys act as (see `Cloud.reading`)."""
 _sessions: dict[tuple[str, str | None, str, str], tuple[CloudSession, datetime]] = {}
 """Assumed role sessions by (cloud kind, endpoint, region, role ARN), with their expiry."""
 _trusted: Recent[bool] = Recent()

@@ -5,9 +5,9 @@
 
 The claim that leases a deployment to a worker also writes its step, so a worker that takes over after a
 crash knows a stack operation may have started; the stack operations themselves are safe to repeat (see
-`stacks`). The
-settle step writes the deployment's end and the environment's new state in one transaction: the environment
-keeps its last good state (template version, spec, outputs, resources) when a deployment fails.
+`stacks`). The settle step writes the deployment's end and the environment's new state in one transaction:
+the environment keeps its last good state (template version, spec, outputs, resources) when a deployment
+fails.
 """
 
 from __future__ import annotations
