@@ -95,8 +95,7 @@ class StackOperator:
     def _create_at_once(self, name: str, body: str, tags: dict[str, str], token: str) -> bool:
         """Create the stack through the deployment's change set; False when a stack of that name exists."""
         try:
-            self.cfn.create_change_set(**_request(name, body, tags), ChangeSetName=_change_set(token),
-                                       ChangeSetType="CREATE")  # fmt: skip
+            self._make_change_set(name, body, tags, token, "CREATE")
         except ClientError as error:
             if "already exists" in _message(error):
                 return False
@@ -112,14 +111,18 @@ class StackOperator:
         except ClientError:  # none yet: this deployment never got this far
             found = None
         if found is None:
-            self.cfn.create_change_set(**_request(name, body, tags), ChangeSetName=change_set,
-                                       ChangeSetType="UPDATE" if exists else "CREATE")  # fmt: skip
+            self._make_change_set(name, body, tags, token, "UPDATE" if exists else "CREATE")
             self._execute(name, change_set)
         else:
             self._execute_when_ready(name, change_set, found)
 
+    def _make_change_set(self, name: str, body: str, tags: dict[str, str], token: str, kind: str) -> None:
+        wire_tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        self.cfn.create_change_set(StackName=name, TemplateBody=body, Capabilities=CAPABILITIES, Tags=wire_tags,
+                                   ChangeSetName=_change_set(token), ChangeSetType=kind)  # fmt: skip
+
     def _execute(self, name: str, change_set: str) -> None:
-        """Execute a change set just created: at once when the cloud has it ready (the local cloud makes change
+        """Execute a change set just made: at once when the cloud has it ready (the local cloud makes change
         sets synchronously), else once it is."""
         try:
             self.cfn.execute_change_set(StackName=name, ChangeSetName=change_set)
@@ -301,12 +304,6 @@ def _message(error: Exception) -> str:
 def _change_set(token: str) -> str:
     """The change set of one deployment (its name makes a repeated attempt find it)."""
     return f"baryon-{token}"
-
-
-def _request(name: str, body: str, tags: dict[str, str]) -> dict[str, Any]:
-    """What every change set of a stack is made with."""
-    wire_tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
-    return {"StackName": name, "TemplateBody": body, "Capabilities": CAPABILITIES, "Tags": wire_tags}
 
 
 def _outputs(stack: dict[str, Any]) -> list[dict[str, str]]:

@@ -91,8 +91,12 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type, unused-ignore]
 
 def load_yaml(text: str, where: str) -> Any:
     """Parse one YAML document with the safe loader; BundleError naming ``where`` on a syntax error."""
+    return _parse(text, where, _Loader)  # a safe loader (CSafeLoader or SafeLoader)
+
+
+def _parse(text: str, where: str, loader: Any) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # a safe loader (CSafeLoader or SafeLoader)
+        return yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
@@ -130,14 +134,7 @@ _CloudFormationLoader.add_multi_constructor("!", _short_form)
 
 def load_cloudformation(text: str, where: str) -> dict[str, Any]:
     """A CloudFormation template (YAML with short-form functions, or JSON) as plain data."""
-    try:
-        data = yaml.load(text, Loader=_CloudFormationLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise BundleError(f"{where}: invalid YAML{at}: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise BundleError(f"{where}: invalid YAML: {exc}") from None
+    data = _parse(text, where, _CloudFormationLoader)
     if not isinstance(data, dict):
         raise BundleError(f"{where}: must be a YAML mapping, not {type_name(data)}")
     return data

@@ -19,6 +19,7 @@ import pytest
 
 from tests.platform.conftest import moto_server
 from tests.servers import RunningServer, running_server
+from tests.web.helpers import DashboardClient
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -88,3 +89,12 @@ def screenshot(page: Any, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     print(f"screenshot: {path}")
     return path
+
+
+@pytest.fixture
+def admin(server: RunningServer) -> Iterator[DashboardClient]:
+    """The dashboard, signed in as the server's administrator."""
+    client = DashboardClient(server)
+    assert client.sign_in(server.admin).status_code == 303
+    yield client
+    client.close()

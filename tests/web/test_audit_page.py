@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from html import unescape
-
-import pytest
 
 from tests.org.helpers import assume_access_role, new_account, unique
 from tests.servers import RunningServer
@@ -16,14 +13,6 @@ from tests.web.helpers import DashboardClient, text
 
 _REQUEST_IDS = re.compile(r'<td class="id">([0-9a-f-]{36})</td>')
 _ROW_ACCOUNTS = re.compile(r'<td class="principal">[^<]*</td>\s*<td>([^<]*)</td>')
-
-
-@pytest.fixture
-def admin(server: RunningServer) -> Iterator[DashboardClient]:
-    client = DashboardClient(server)
-    assert client.sign_in(server.admin).status_code == 303
-    yield client
-    client.close()
 
 
 def _rows_until(client: DashboardClient, count: int, **filters: str) -> str:

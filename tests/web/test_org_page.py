@@ -4,22 +4,11 @@ for an action in an account, level by level."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html import unescape
-
-import pytest
 
 from tests.org.helpers import allow, create_scp, new_account, new_ou, orgs, root_id, unique
 from tests.servers import RunningServer
 from tests.web.helpers import DashboardClient, text
-
-
-@pytest.fixture
-def admin(server: RunningServer) -> Iterator[DashboardClient]:
-    client = DashboardClient(server)
-    assert client.sign_in(server.admin).status_code == 303
-    yield client
-    client.close()
 
 
 def _ous(page_html: str) -> list[str]:

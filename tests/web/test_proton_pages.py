@@ -5,7 +5,6 @@ deployment's events shown only to a principal whose GetDeployment succeeds; the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -16,14 +15,6 @@ from tests.platform.test_environments import wait_deployed
 from tests.servers import RunningServer
 from tests.web.helpers import DashboardClient, csrf_token, text
 from tests.web.proton import connection_status, create_environment, published_template, requested_connection, spec
-
-
-@pytest.fixture
-def admin(server: RunningServer) -> Iterator[DashboardClient]:
-    client = DashboardClient(server)
-    assert client.sign_in(server.admin).status_code == 303
-    yield client
-    client.close()
 
 
 def test_accept_and_reject_refuse_a_post_without_the_csrf_token(server: RunningServer, admin: DashboardClient) -> None:
