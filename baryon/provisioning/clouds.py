@@ -53,6 +53,8 @@ SESSION_NAME = "baryon-provisioning"
 REUSE_MARGIN = timedelta(minutes=15)
 """A role session is reused until this close to its expiry (STS issues one-hour sessions by default)."""
 MAX_CLIENTS = 512
+PROVISIONING_SERVICES = ("sts", "iam", "cloudformation")
+"""The services a deployment calls with Baryon's own keys (role checks, guardrails) and as its role (stacks)."""
 
 
 class RoleRefused(Exception):
@@ -89,20 +91,19 @@ _trusted: Recent[bool] = Recent()
 
 def _new_client(session: CloudSession, service: str, endpoint_url: str | None, region: str) -> Any:
     """A client from the process's one boto3 session (its loaded service models are reused). botocore sessions
-    are not thread-safe while they create clients, hence the lock."""
+    are not thread-safe while they create clients: the caller holds `_FACTORY_LOCK`."""
     global _factory
-    with _FACTORY_LOCK:
-        if _factory is None:
-            _factory = boto3.Session()
-        return _factory.client(
-            service,
-            endpoint_url=endpoint_url,
-            region_name=region,
-            config=CLIENT_CONFIG,
-            aws_access_key_id=session.access_key_id,
-            aws_secret_access_key=session.secret_access_key,
-            aws_session_token=session.session_token,
-        )
+    if _factory is None:
+        _factory = boto3.Session()
+    return _factory.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=region,
+        config=CLIENT_CONFIG,
+        aws_access_key_id=session.access_key_id,
+        aws_secret_access_key=session.secret_access_key,
+        aws_session_token=session.session_token,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,26 @@ class Cloud:
         found = _shared.get(key)
         if found is not None:
             return found
-        client = _new_client(session, service, self.endpoint_url, self.region)
-        if session == ROLE_SESSIONS:
-            client.meta.events.register("before-sign.*.*", _session_keys)
-        elif self.is_local:
-            client.meta.events.register("before-sign.*.*", _account_header)
-        while len(_shared) >= MAX_CLIENTS:
-            _shared.pop(next(iter(_shared)), None)
-        return _shared.setdefault(key, client)
+        with _FACTORY_LOCK:  # threads that missed together make the client once
+            found = _shared.get(key)
+            if found is not None:
+                return found
+            client = _new_client(session, service, self.endpoint_url, self.region)
+            if session == ROLE_SESSIONS:
+                client.meta.events.register("before-sign.*.*", _session_keys)
+            elif self.is_local:
+                client.meta.events.register("before-sign.*.*", _account_header)
+            while len(_shared) >= MAX_CLIENTS:
+                _shared.pop(next(iter(_shared)), None)
+            _shared[key] = client
+            return client
+
+    def prepare(self) -> None:
+        """Make the clients provisioning calls through, ahead of the first deployment (each costs tens of
+        milliseconds of CPU to make, which a server spends better at its start than amid a burst of work)."""
+        for service in PROVISIONING_SERVICES:
+            self.client(self.base_session(), service)
+        self._shared_client(ROLE_SESSIONS, "cloudformation")
 
     @contextmanager
     def reading(self, account: str, session: CloudSession, service: str) -> Iterator[Any]:

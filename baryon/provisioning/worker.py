@@ -23,6 +23,7 @@ from sqlalchemy import and_, case, or_, select, update
 
 from baryon.background import BackgroundWorker
 from baryon.config import Settings
+from baryon.provisioning.clouds import LOCAL, Cloud
 from baryon.provisioning.guardrails import StackGuardrails
 from baryon.provisioning.stacks import StackResult
 from baryon.provisioning.tables import Deployment
@@ -50,6 +51,7 @@ class ProvisioningWorker(BackgroundWorker):
     def __init__(self, store: Store, settings: Settings, threads: int = 4) -> None:
         super().__init__()
         self.store = store
+        self.settings = settings
         self.runner = Runner(store, settings, StackGuardrails(store))
         self.threads = max(1, threads)
         self._pool: list[threading.Thread] = []
@@ -64,6 +66,9 @@ class ProvisioningWorker(BackgroundWorker):
             return
         self._stop.clear()
         self.free_dead_leases()
+        if self.settings.local_cloud_url:
+            local = Cloud(LOCAL, self.settings.local_cloud_url, self.settings.region)
+            threading.Thread(target=local.prepare, name=f"{self.thread_name}-prepare", daemon=True).start()
         for index in range(self.threads):
             thread = threading.Thread(target=self._run, name=f"{self.thread_name}-{index}", daemon=True)
             thread.start()
