@@ -33,6 +33,7 @@ from baryon.store.db import Store
 
 log = logging.getLogger("baryon.provisioning")
 
+
 LEASE_SECONDS = 30.0
 RENEW_EVERY_SECONDS = 5.0
 POLL_SECONDS = 1.0
@@ -130,30 +131,25 @@ class ProvisioningWorker(BackgroundWorker):
             self.free_dead_leases()
         now = utcnow()
         free = or_(Deployment.lease_until.is_(None), Deployment.lease_until < now)
-        with self.store.session() as db:
-            candidates = list(
-                db.scalars(
-                    select(Deployment.id).where(Deployment.finished.is_(False), free).order_by(Deployment.created_at)
-                    .limit(8)
+        oldest = (
+            select(Deployment.id).where(Deployment.finished.is_(False), free).order_by(Deployment.created_at)
+            .limit(1).with_for_update(skip_locked=True).scalar_subquery()
+        )  # fmt: skip
+        with self.store.session() as db:  # one statement: PostgreSQL skips rows other claimers hold
+            taken: str | None = db.execute(
+                update(Deployment)
+                .where(Deployment.id == oldest, Deployment.finished.is_(False), free)
+                .values(
+                    lease_owner=self.owner,
+                    lease_until=now + timedelta(seconds=LEASE_SECONDS),
+                    attempts=Deployment.attempts + 1,
+                    step=case((Deployment.operation == "DELETE", DELETING), else_=APPLYING),
+                    updated_at=now,
                 )
-            )  # fmt: skip
-        for deployment_id in candidates:
-            with self.store.session() as db:
-                taken = db.execute(
-                    update(Deployment)
-                    .where(Deployment.id == deployment_id, Deployment.finished.is_(False), free)
-                    .values(
-                        lease_owner=self.owner,
-                        lease_until=now + timedelta(seconds=LEASE_SECONDS),
-                        attempts=Deployment.attempts + 1,
-                        step=case((Deployment.operation == "DELETE", DELETING), else_=APPLYING),
-                        updated_at=now,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                if taken.rowcount == 1:  # type: ignore[attr-defined]
-                    return deployment_id
-        return None
+                .returning(Deployment.id)
+                .execution_options(synchronize_session=False)
+            ).scalar()
+        return taken
 
     def _renewer(self, deployment_id: str) -> Callable[[], None]:
         last = [time.monotonic()]
