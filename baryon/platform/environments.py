@@ -267,9 +267,8 @@ def create_environment(call: Call) -> Result:
         provisioned_resources=[], stack_name=stack_name(name), tags=list(params.get("tags") or []),
         created_at=now, updated_at=now,
     )  # fmt: skip
-    call.db.add(row)
-    call.db.flush()
     _queue(call, row, "CREATE", version, params["spec"], role_arn)
+    call.db.add(row)  # last: the rows are written together at commit, holding SQLite's writer turn briefly
     return {"environment": shape(row)}
 
 

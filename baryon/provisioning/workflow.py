@@ -62,6 +62,7 @@ class Plan:
     tags: dict[str, str]
     previous: list[dict[str, Any]]
     ledger: list[dict[str, Any]]
+    """Every resource the stack ever had (read for a delete; a failed create reads it when it cleans up)."""
     first_attempt: bool
     """No worker took this deployment before: nothing of it can exist in the cloud yet."""
 
@@ -70,7 +71,7 @@ def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | s
     """The deployment's plan, or why it can't run (a message for FAILED)."""
     environment = _environment(db, deployment)
     cloud = cloud_of(db, settings, deployment.cloud_account_id, deployment.region)
-    ledger = _ledger(db, deployment)
+    ledger = _ledger(db, deployment) if deployment.operation == "DELETE" else []
     previous = list(environment.provisioned_resources or []) if environment is not None else []
     template_text, document = "", {}
     if deployment.operation != "DELETE":
@@ -197,11 +198,16 @@ class Runner:
         result = stacks.apply(plan.stack_name, plan.template_text, plan.document, plan.tags, plan.deployment_id,
                               plan.previous, first_create)  # fmt: skip
         if not result.ok and plan.operation == "CREATE":  # roll back, as CloudFormation does: no orphans
-            cleanup = stacks.delete(plan.stack_name, plan.ledger + result.resources)
+            cleanup = stacks.delete(plan.stack_name, self._ledger(plan.deployment_id) + result.resources)
             result.events += cleanup.events
             if not cleanup.ok:
                 result.reason += f" Cleaning up failed too: {cleanup.reason}"
         return result
+
+    def _ledger(self, deployment_id: str) -> list[dict[str, Any]]:
+        with self.store.session() as db:
+            deployment = db.get(Deployment, deployment_id)
+            return _ledger(db, deployment) if deployment is not None else []
 
     def _cancel_requested(self, deployment_id: str) -> bool:
         """Whether CancelEnvironmentDeployment arrived; once the stack operation starts it runs to its end."""
@@ -215,6 +221,7 @@ class Runner:
             deployment = db.get(Deployment, deployment_id)
             if deployment is None or deployment.lease_owner != owner or deployment.finished:
                 raise LeaseLost(deployment_id)
+            environment = _environment(db, deployment)  # read before any change: writes wait for the commit
             now = utcnow()
             deleting = deployment.operation == "DELETE"
             if cancelled:
@@ -228,7 +235,6 @@ class Runner:
             deployment.outputs, deployment.resources = result.outputs, result.resources
             deployment.finished, deployment.completed_at, deployment.updated_at = True, now, now
             deployment.lease_owner, deployment.lease_until, deployment.step = None, None, "DONE"
-            environment = _environment(db, deployment)
             if environment is None:
                 return
             _apply_to_environment(db, environment, deployment, result, status, now)
