@@ -90,7 +90,7 @@ class StackOperator:
         resources = self._resources(name, document, previous)
         operation = "UPDATE" if previous else "CREATE"
         self._sweep_replaced(previous, resources)
-        return StackResult(True, "", _outputs(final), resources, self._events(name, started, resources, operation))
+        return StackResult(True, "", _outputs(final), resources, self._events(final, started, resources, operation))
 
     def _create_at_once(self, name: str, body: str, tags: dict[str, str], token: str) -> bool:
         """Create the stack through the deployment's change set; False when a stack of that name exists."""
@@ -233,13 +233,19 @@ class StackOperator:
         return sorted(events, key=lambda e: e["Timestamp"])
 
     def _events(
-        self, name: str, started: datetime, resources: list[dict[str, Any]], operation: str
+        self, stack: dict[str, Any], started: datetime, resources: list[dict[str, Any]], operation: str
     ) -> list[dict[str, Any]]:
-        """Per-resource events of this operation. moto records only the stack's own two events; then each
-        resource gets its IN_PROGRESS and COMPLETE event from what the stack holds."""
-        recorded = [_event(e) for e in self._stack_events(name, started)]
-        if any(e["logicalId"] != name for e in recorded):
-            return recorded
+        """Per-resource events of this operation. The local cloud records only the stack's own events (its
+        start and end, known here already), so there each resource gets its IN_PROGRESS and COMPLETE event
+        from what the stack holds; so it does wherever a cloud recorded no resource's event."""
+        name = stack["StackName"]
+        if self.cloud.is_local:
+            stack_events = _own_events(stack, started, operation)
+        else:
+            recorded = [_event(e) for e in self._stack_events(name, started)]
+            if any(e["logicalId"] != name for e in recorded):
+                return recorded
+            stack_events = [e for e in recorded if e["logicalId"] == name]
         now = utcnow()
         synthesized = []
         for resource in resources:
@@ -254,7 +260,6 @@ class StackOperator:
                         "reason": "",
                     }
                 )
-        stack_events = [e for e in recorded if e["logicalId"] == name]
         return stack_events[:-1] + synthesized + stack_events[-1:]  # inside the stack's IN_PROGRESS..COMPLETE
 
     # -- delete --------------------------------------------------------------------------------------------
@@ -319,6 +324,19 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
         "status": event.get("ResourceStatus", ""),
         "reason": event.get("ResourceStatusReason") or "",
     }
+
+
+def _own_events(stack: dict[str, Any], started: datetime, operation: str) -> list[dict[str, Any]]:
+    """The stack's own events of an operation through a change set, as CloudFormation records them."""
+    name, stack_id, now = stack["StackName"], stack["StackId"], utcnow()
+    steps = [(started, f"{operation}_IN_PROGRESS", "User Initiated"), (now, f"{operation}_COMPLETE", "")]
+    if operation == "CREATE":
+        steps.insert(0, (started, "REVIEW_IN_PROGRESS", "User Initiated"))
+    return [
+        {"time": at.isoformat(), "logicalId": name, "physicalId": stack_id, "type": "AWS::CloudFormation::Stack",
+         "status": status, "reason": reason}
+        for at, status, reason in steps
+    ]  # fmt: skip
 
 
 def _logical(resources: list[dict[str, Any]], physical_id: str) -> str:

@@ -138,7 +138,10 @@ def test_events_are_shown_only_to_a_principal_whose_get_deployment_succeeds(
 
     fragment = admin.get(f"/dashboard/environments/{fleet.own}/progress")
     assert fragment.status_code == 200 and "<html" not in fragment.text and 'data-final="yes"' in fragment.text
-    assert "AWS::EC2::VPC" in fragment.text
+    rows = re.findall(r'<td>(AWS::[\w:]+)</td>\s*<td><span class="badge ([A-Z_]+)"', fragment.text)
+    stack, vpc = "AWS::CloudFormation::Stack", "AWS::EC2::VPC"
+    assert rows == [(stack, "REVIEW_IN_PROGRESS"), (stack, "CREATE_IN_PROGRESS"), (vpc, "CREATE_IN_PROGRESS"),
+                    (vpc, "CREATE_COMPLETE"), (stack, "CREATE_COMPLETE")]  # fmt: skip
     limited_fragment = limited.get(f"/dashboard/environments/{fleet.own}/progress")
     assert "AWS::EC2::VPC" not in limited_fragment.text
     assert "AccessDeniedException (GetDeployment)" in text(limited_fragment.text)
