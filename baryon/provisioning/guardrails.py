@@ -83,10 +83,15 @@ def required_actions(document: Mapping[str, Any], operation: str) -> list[tuple[
 
 
 class StackGuardrails:
-    """The gate the provisioning runner calls once it holds the role session."""
+    """The gate the provisioning runner calls once it holds the role session. A verdict is remembered while
+    the SCPs and the role's policies it was reached with are the ones in force (they are cached objects, so
+    a change to either makes new ones): deployments through one role with one template shape decide once."""
+
+    MAX_VERDICTS = 4096
 
     def __init__(self, store: Store) -> None:
         self.org = OrgGuardrails(store, GenerationWatch(store))
+        self._verdicts: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Any, Any, str | None]] = {}
 
     def check(
         self, cloud: Cloud, session: CloudSession, role_arn: str, document: Mapping[str, Any], operation: str
@@ -96,24 +101,39 @@ class StackGuardrails:
         if match is None:
             return None
         account = match["account"]
-        principal = Principal(
-            arn=f"arn:aws:sts::{account}:assumed-role/{match['name']}/{SESSION_NAME}",
-            account=account,
-            kind=PrincipalKind.ASSUMED_ROLE,
-            role_arn=role_arn,
-        )
         scp_levels, _ = self.org.chain(account)
         identity = role_policies(cloud, session, match["name"], account)
-        policies = PolicySet(identity=identity if identity is not None else (), scp_levels=scp_levels)
-        for what, action in required_actions(document, operation):
-            request = AuthorizationRequest(principal=principal, action=action, resource="*")
-            decision = evaluate(request, policies)
-            if identity is None and decision.denied_by not in (None, PolicyType.SCP):
-                continue  # the role's own policies couldn't be read: only the SCPs decide here
-            if not decision.allowed:
-                message = decision.denial_message(principal.arn, action, "*")
-                return f"Refused before any resource was created: {what} needs {action}. {message}"
-        return None
+        key = (role_arn, tuple(required_actions(document, operation)))
+        known = self._verdicts.get(key)
+        if known is not None and known[0] is scp_levels and known[1] is identity:
+            return known[2]
+        verdict = _verdict(match["name"], role_arn, account, scp_levels, identity, key[1])
+        if len(self._verdicts) >= self.MAX_VERDICTS:
+            self._verdicts.clear()
+        self._verdicts[key] = (scp_levels, identity, verdict)
+        return verdict
+
+
+def _verdict(
+    role_name: str, role_arn: str, account: str, scp_levels: Any, identity: tuple[Any, ...] | None,
+    needed: tuple[tuple[str, str], ...],
+) -> str | None:  # fmt: skip
+    principal = Principal(
+        arn=f"arn:aws:sts::{account}:assumed-role/{role_name}/{SESSION_NAME}",
+        account=account,
+        kind=PrincipalKind.ASSUMED_ROLE,
+        role_arn=role_arn,
+    )
+    policies = PolicySet(identity=identity if identity is not None else (), scp_levels=scp_levels)
+    for what, action in needed:
+        request = AuthorizationRequest(principal=principal, action=action, resource="*")
+        decision = evaluate(request, policies)
+        if identity is None and decision.denied_by not in (None, PolicyType.SCP):
+            continue  # the role's own policies couldn't be read: only the SCPs decide here
+        if not decision.allowed:
+            message = decision.denial_message(principal.arn, action, "*")
+            return f"Refused before any resource was created: {what} needs {action}. {message}"
+    return None
 
 
 _policies: Recent[tuple[Any, ...]] = Recent()
