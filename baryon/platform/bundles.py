@@ -1,8 +1,9 @@
 """Fetching a template bundle from the caller's account cloud and checking it with the template core.
 
-The cloud is the S3-compatible endpoint of `Settings.local_cloud_url`; the account is chosen per request with
-the `x-moto-account-id` header (moto's server routes on it), the region is the version's region. Checking
-is `baryon.templates`' job: this module only adapts its answers to a version's outcome.
+The cloud is the S3-compatible endpoint of `Settings.local_cloud_url`, read through the local cloud's shared
+client (`Cloud.reading`: the account is chosen per request with the `x-moto-account-id` header, which moto's
+server routes on); the region is the version's region. Checking is `baryon.templates`' job: this module only
+adapts its answers to a version's outcome.
 """
 
 from __future__ import annotations
@@ -29,27 +30,6 @@ class Checked:
     supported_component_sources: tuple[Any, ...] = field(default=())
 
 
-def s3_client(endpoint: str, account_id: str, region: str) -> Any:
-    """A boto3 S3 client on the local cloud acting as `account_id` (the credentials are placeholders)."""
-    import boto3
-    from botocore.config import Config
-
-    client = boto3.session.Session().client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="baryon",
-        aws_secret_access_key="baryon",
-        config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30),
-    )
-
-    def as_account(request: Any, **_: Any) -> None:
-        request.headers["x-moto-account-id"] = account_id
-
-    client.meta.events.register("before-sign.s3.*", as_account)
-    return client
-
-
 def fetch(endpoint: str | None, account_id: str, region: str, bucket: str, key: str) -> bytes:
     """The bundle's bytes; `BundleUnavailable` with a message fit for a statusMessage when it can't be read."""
     where = f"s3://{bucket}/{key}"
@@ -59,8 +39,12 @@ def fetch(endpoint: str | None, account_id: str, region: str, bucket: str, key: 
         )
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from baryon.provisioning.clouds import LOCAL, Cloud
+
+    cloud = Cloud(LOCAL, endpoint, region)
     try:
-        response = s3_client(endpoint, account_id, region).get_object(Bucket=bucket, Key=key)
+        with cloud.reading(account_id, cloud.base_session(), "s3") as s3:
+            response = s3.get_object(Bucket=bucket, Key=key)
         size = int(response.get("ContentLength") or 0)
         if size > MAX_BUNDLE_BYTES:
             response["Body"].close()
