@@ -210,7 +210,7 @@ def _queue(
                    "templateMinorVersion": str(row.template_minor), "spec": row.spec}  # fmt: skip
     target: dict[str, Any] = dict(initial or {})
     if version is not None:
-        target = {"templateName": row.template_name if operation == "DELETE" else _template_name(call, version),
+        target = {"templateName": row.template_name,  # the version was looked up by this name
                   "templateMajorVersion": str(version.major), "templateMinorVersion": str(version.minor),
                   "spec": spec}  # fmt: skip
     deployment = Deployment(
@@ -229,12 +229,6 @@ def _queue(
     row.updated_at = now
     call.db.info.setdefault("after_commit", []).append(call.runtime.provisioning.wake)
     return deployment
-
-
-def _template_name(call: Call, version: ProtonTemplateVersion) -> str:
-    parent = call.db.get(ProtonTemplate, version.template_id)
-    assert parent is not None
-    return parent.name
 
 
 def stack_name(environment_name: str) -> str:
