@@ -235,9 +235,9 @@ class StackOperator:
     def _events(
         self, stack: dict[str, Any], started: datetime, resources: list[dict[str, Any]], operation: str
     ) -> list[dict[str, Any]]:
-        """Per-resource events of this operation. The local cloud records only the stack's own events (its
-        start and end, known here already), so there each resource gets its IN_PROGRESS and COMPLETE event
-        from what the stack holds; so it does wherever a cloud recorded no resource's event."""
+        """Per-resource events of this operation. The local cloud records only the stack's own start and end,
+        which Baryon knows without asking; there, and in any cloud that recorded no resource's event, each
+        resource gets its IN_PROGRESS and COMPLETE event from what the stack holds."""
         name = stack["StackName"]
         if self.cloud.is_local:
             stack_events = _own_events(stack, started, operation)
