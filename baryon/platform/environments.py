@@ -18,6 +18,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from baryon.edge.context import Call
 from baryon.edge.operations import Result
@@ -33,7 +34,6 @@ from baryon.platform.common import (
     page_size,
     proton,
     read_token,
-    versions_of,
 )
 from baryon.platform.environment_tables import AccountConnection, Environment
 from baryon.platform.tables import ProtonTemplate, ProtonTemplateVersion
@@ -118,7 +118,15 @@ def _published(call: Call, template_name: str, major: str | None, minor: str | N
             f"The environment template {template_name} is customer-managed (provisioningRepository); Baryon "
             "doesn't provision self-managed environments yet."
         )
-    published = [v for v in versions_of(call, parent) if v.status == PUBLISHED]
+    versions = list(
+        call.db.scalars(
+            select(ProtonTemplateVersion)
+            .options(defer(ProtonTemplateVersion.bundle))  # the workers read the bundle they deploy
+            .where(ProtonTemplateVersion.template_id == parent.id)
+            .order_by(ProtonTemplateVersion.major, ProtonTemplateVersion.minor)
+        )
+    )
+    published = [v for v in versions if v.status == PUBLISHED]
     if major is None:
         if not published:
             raise invalid(f"The environment template {template_name} has no published version.")
@@ -126,7 +134,7 @@ def _published(call: Call, template_name: str, major: str | None, minor: str | N
     candidates = [v for v in published if v.major == int(major)]
     if minor is not None:
         label = f"{template_name}:{major}.{minor}"
-        exact = [v for v in versions_of(call, parent, int(major)) if v.minor == int(minor)]
+        exact = [v for v in versions if v.major == int(major) and v.minor == int(minor)]
         if not exact:
             raise not_found(f"The environment template version {label} was not found.")
         if exact[0].status != PUBLISHED:
@@ -243,7 +251,10 @@ def stack_name(environment_name: str) -> str:
 def create_environment(call: Call) -> Result:
     params = call.params
     name = params["name"]
-    if find_environment(call, name) is not None:
+    exists = select(Environment.id).where(
+        Environment.account_id == call.account_id, Environment.region == call.region, Environment.name == name
+    )
+    if call.db.scalar(exists.limit(1)) is not None:
         raise conflict(f"An environment with the name {name} already exists.")
     version = _published(
         call, params["templateName"], params["templateMajorVersion"], params.get("templateMinorVersion")
