@@ -127,8 +127,7 @@ def test_environment_lifecycle_in_the_callers_account(server: RunningServer) -> 
     assert fails(client.delete_environment_template_version, templateName=template, majorVersion="1",
                  minorVersion="0")[0] == "ConflictException"  # fmt: skip
     updated = client.update_environment(name=name, deploymentType="MINOR_VERSION")["environment"]
-    assert updated["deploymentStatus"] == "IN_PROGRESS"
-    assert fails(client.update_environment, name=name, deploymentType="CURRENT_VERSION")[0] == "ConflictException"
+    assert updated["deploymentStatus"] == "IN_PROGRESS"  # a second update meanwhile: see test_crashes' cancel test
     deployed = wait_deployed(server, name)
     assert deployed["deploymentStatus"] == "SUCCEEDED", deployed.get("deploymentStatusMessage")
     assert deployed["templateMinorVersion"] == "1"

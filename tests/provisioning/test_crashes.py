@@ -204,6 +204,8 @@ def test_cancel_an_update_before_its_stack_changes(crashing_server: RunningServe
     deployment = client.update_environment(name=name, deploymentType="MINOR_VERSION")["environment"][
         "lastAttemptedDeploymentId"
     ]
+    # the worker pauses DELAY seconds before the stack operation: the update is surely still in progress
+    assert fails(client.update_environment, name=name, deploymentType="CURRENT_VERSION")[0] == "ConflictException"
     cancelling = client.cancel_environment_deployment(environmentName=name)["environment"]
     assert cancelling["deploymentStatus"] == "CANCELLING"
     assert fails(client.update_environment, name=name, deploymentType="CURRENT_VERSION")[0] == "ConflictException"
