@@ -60,6 +60,10 @@ def deployment_arn(row: Deployment) -> str:
     return f"arn:aws:proton:{row.region}:{row.account_id}:deployment/{row.id}"
 
 
+SUMMARY_SKIPS = (Environment.spec, Environment.outputs, Environment.provisioned_resources, Environment.tags)
+"""Columns an environment summary never shows: a listing leaves them unread."""
+
+
 def shape(row: Environment, summary: bool = False) -> Result:
     result: Result = {
         "arn": environment_arn(row),
@@ -286,7 +290,11 @@ def get_environment(call: Call) -> Result:
 def list_environments(call: Call) -> Result:
     filters = [(f["templateName"], int(f["majorVersion"])) for f in call.params.get("environmentTemplates") or []]
     position = read_token(call, [sorted(filters)])
-    query = select(Environment).where(Environment.account_id == call.account_id, Environment.region == call.region)
+    query = (
+        select(Environment)
+        .options(*(defer(column) for column in SUMMARY_SKIPS))
+        .where(Environment.account_id == call.account_id, Environment.region == call.region)
+    )
     if position:
         query = query.where(Environment.name > str(position[0]))
     size = page_size(call)
