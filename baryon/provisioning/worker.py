@@ -33,7 +33,6 @@ from baryon.store.db import Store
 
 log = logging.getLogger("baryon.provisioning")
 
-
 LEASE_SECONDS = 30.0
 RENEW_EVERY_SECONDS = 5.0
 POLL_SECONDS = 1.0
