@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from baryon.edge.context import Call
 from baryon.edge.errors import ServiceError, ValidationFailed
@@ -125,8 +125,13 @@ def template(call: Call, kind: Kind, name: str) -> ProtonTemplate:
     return found
 
 
-def versions_of(call: Call, template: ProtonTemplate, major: int | None = None) -> list[ProtonTemplateVersion]:
+def versions_of(
+    call: Call, template: ProtonTemplate, major: int | None = None, bundles: bool = True
+) -> list[ProtonTemplateVersion]:
+    """A template's versions in order; `bundles=False` leaves their bundles (up to 5 MB each) unread."""
     query = select(ProtonTemplateVersion).where(ProtonTemplateVersion.template_id == template.id)
+    if not bundles:
+        query = query.options(defer(ProtonTemplateVersion.bundle))
     if major is not None:
         query = query.where(ProtonTemplateVersion.major == major)
     return list(call.db.scalars(query.order_by(ProtonTemplateVersion.major, ProtonTemplateVersion.minor)))

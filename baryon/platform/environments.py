@@ -34,6 +34,7 @@ from baryon.platform.common import (
     page_size,
     proton,
     read_token,
+    versions_of,
 )
 from baryon.platform.environment_tables import AccountConnection, Environment
 from baryon.platform.tables import ProtonTemplate, ProtonTemplateVersion
@@ -122,14 +123,7 @@ def _published(call: Call, template_name: str, major: str | None, minor: str | N
             f"The environment template {template_name} is customer-managed (provisioningRepository); Baryon "
             "doesn't provision self-managed environments yet."
         )
-    versions = list(
-        call.db.scalars(
-            select(ProtonTemplateVersion)
-            .options(defer(ProtonTemplateVersion.bundle))  # the workers read the bundle they deploy
-            .where(ProtonTemplateVersion.template_id == parent.id)
-            .order_by(ProtonTemplateVersion.major, ProtonTemplateVersion.minor)
-        )
-    )
+    versions = versions_of(call, parent, bundles=False)  # the workers read the one bundle they deploy
     published = [v for v in versions if v.status == PUBLISHED]
     if major is None:
         if not published:
@@ -255,10 +249,7 @@ def stack_name(environment_name: str) -> str:
 def create_environment(call: Call) -> Result:
     params = call.params
     name = params["name"]
-    exists = select(Environment.id).where(
-        Environment.account_id == call.account_id, Environment.region == call.region, Environment.name == name
-    )
-    if call.db.scalar(exists.limit(1)) is not None:
+    if find_environment(call, name) is not None:
         raise conflict(f"An environment with the name {name} already exists.")
     version = _published(
         call, params["templateName"], params["templateMajorVersion"], params.get("templateMinorVersion")
