@@ -33,6 +33,7 @@ import boto3
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError, ClientError
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from baryon.authz.authorizer import attached
@@ -299,9 +300,12 @@ def _account_header(request: Any, **_: Any) -> None:
         request.headers["x-moto-account-id"] = account
 
 
-def cloud_of(db: Session, settings: Settings, account_id: str, region: str) -> Cloud:
+_BINDING = select(Account.cloud, Account.cloud_endpoint).where(Account.id == bindparam("account_id"))
+
+
+def cloud_of(db: Session | Connection, settings: Settings, account_id: str, region: str) -> Cloud:
     """The cloud that holds `account_id`'s resources (the local cloud unless the account was bound to AWS)."""
-    bound = db.get(Account, account_id)
+    bound = db.execute(_BINDING, {"account_id": account_id}).first()
     if bound is not None and bound.cloud == AWS:
         return Cloud(AWS, bound.cloud_endpoint, region)
     return Cloud(LOCAL, settings.local_cloud_url, region)

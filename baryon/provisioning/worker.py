@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, bindparam, case, or_, select, update
 
 from baryon.background import BackgroundWorker
 from baryon.config import Settings
@@ -27,7 +27,7 @@ from baryon.provisioning.clouds import LOCAL, Cloud
 from baryon.provisioning.guardrails import StackGuardrails
 from baryon.provisioning.stacks import StackResult
 from baryon.provisioning.tables import Deployment
-from baryon.provisioning.workflow import APPLYING, DELETING, LeaseLost, Runner
+from baryon.provisioning.workflow import APPLYING, CLAIMED, DELETING, DEPLOYMENTS, Claimed, LeaseLost, Runner
 from baryon.store.base import utcnow
 from baryon.store.db import Store
 
@@ -39,6 +39,26 @@ POLL_SECONDS = 1.0
 MAX_ATTEMPTS = 5
 DEAD_CHECK_SECONDS = 2.0
 """How often an idle worker looks for leases held by dead processes of its own machine."""
+
+_d = DEPLOYMENTS.c
+_FREE = or_(_d.lease_until.is_(None), _d.lease_until < bindparam("now"))
+_OLDEST_FREE = (
+    select(_d.id).where(_d.finished.is_(False), _FREE).order_by(_d.created_at)
+    .limit(1).with_for_update(skip_locked=True).scalar_subquery()
+)  # fmt: skip
+_CLAIM = (
+    update(DEPLOYMENTS)
+    .where(_d.id == _OLDEST_FREE, _d.finished.is_(False), _FREE)
+    .values(
+        lease_owner=bindparam("claimer"),
+        lease_until=bindparam("until"),
+        attempts=_d.attempts + 1,
+        step=case((_d.operation == "DELETE", DELETING), else_=APPLYING),
+        updated_at=bindparam("now"),
+    )
+    .returning(*CLAIMED)
+)
+"""Leases the oldest deployment nobody holds, in one statement (PostgreSQL skips rows other claimers hold)."""
 
 
 class ProvisioningWorker(BackgroundWorker):
@@ -106,11 +126,12 @@ class ProvisioningWorker(BackgroundWorker):
 
     def run_once(self) -> bool:
         """Claim and carry out one deployment; False when none is waiting."""
-        deployment_id = self.claim()
-        if deployment_id is None:
+        claimed = self.claim()
+        if claimed is None:
             return False
+        deployment_id = claimed.id
         try:
-            self.runner.run(deployment_id, self.owner, self._renewer(deployment_id))
+            self.runner.run(claimed, self.owner, self._renewer(deployment_id))
         except LeaseLost:
             log.warning("lost deployment %s to another worker", deployment_id)
         except Exception as error:
@@ -118,37 +139,22 @@ class ProvisioningWorker(BackgroundWorker):
             self._give_up_if_exhausted(deployment_id, error)
         return True
 
-    def claim(self) -> str | None:
+    def claim(self) -> Claimed | None:
         """Take the oldest deployment nobody holds: lease it and mark its step (a later taker then knows a stack
-        operation may have begun)."""
+        operation may have begun). Returns its `CLAIMED` columns."""
         with self._claiming:
             return self._claim()
 
-    def _claim(self) -> str | None:
+    def _claim(self) -> Claimed | None:
         if time.monotonic() - self._dead_checked > DEAD_CHECK_SECONDS:
             self._dead_checked = time.monotonic()
             self.free_dead_leases()
         now = utcnow()
-        free = or_(Deployment.lease_until.is_(None), Deployment.lease_until < now)
-        oldest = (
-            select(Deployment.id).where(Deployment.finished.is_(False), free).order_by(Deployment.created_at)
-            .limit(1).with_for_update(skip_locked=True).scalar_subquery()
-        )  # fmt: skip
-        with self.store.session() as db:  # one statement: PostgreSQL skips rows other claimers hold
-            taken: str | None = db.execute(
-                update(Deployment)
-                .where(Deployment.id == oldest, Deployment.finished.is_(False), free)
-                .values(
-                    lease_owner=self.owner,
-                    lease_until=now + timedelta(seconds=LEASE_SECONDS),
-                    attempts=Deployment.attempts + 1,
-                    step=case((Deployment.operation == "DELETE", DELETING), else_=APPLYING),
-                    updated_at=now,
-                )
-                .returning(Deployment.id)
-                .execution_options(synchronize_session=False)
-            ).scalar()
-        return taken
+        with self.store.connection() as db:  # one statement: PostgreSQL skips rows other claimers hold
+            claimed: Claimed | None = db.execute(
+                _CLAIM, {"now": now, "claimer": self.owner, "until": now + timedelta(seconds=LEASE_SECONDS)}
+            ).first()
+        return claimed
 
     def _renewer(self, deployment_id: str) -> Callable[[], None]:
         last = [time.monotonic()]

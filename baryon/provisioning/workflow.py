@@ -16,9 +16,9 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from baryon.config import Settings
@@ -40,6 +40,58 @@ IN_PROGRESS, SUCCEEDED, FAILED = "IN_PROGRESS", "SUCCEEDED", "FAILED"
 DELETE_IN_PROGRESS, DELETE_COMPLETE, DELETE_FAILED = "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED"
 CANCELLING, CANCELLED = "CANCELLING", "CANCELLED"
 MAX_MESSAGE = 5000
+
+DEPLOYMENTS, ENVIRONMENTS = cast(Table, Deployment.__table__), cast(Table, Environment.__table__)
+"""The tables a deployment's run reads and writes, with statements built once (below): building, tracking and
+flushing ORM objects, and building statements anew, was most of a worker's CPU time per deployment."""
+_d, _e = DEPLOYMENTS.c, ENVIRONMENTS.c
+CLAIMED = (
+    _d.id, _d.account_id, _d.region, _d.operation, _d.stack_name, _d.environment_name, _d.cloud_account_id,
+    _d.role_arn, _d.target_state, _d.attempts,
+)  # fmt: skip
+"""The columns a claim returns: everything a run reads of its deployment."""
+
+_OF_ENVIRONMENT = (
+    (_e.account_id == bindparam("account_id"))
+    & (_e.region == bindparam("region"))
+    & (_e.name == bindparam("environment_name"))
+)
+_PREVIOUS_RESOURCES = select(_e.provisioned_resources).where(_OF_ENVIRONMENT)
+_ENVIRONMENT_ID = select(_e.id).where(_OF_ENVIRONMENT)
+_VERSION = (
+    select(ProtonTemplateVersion.bundle, ProtonTemplateVersion.schema)
+    .join(ProtonTemplate, ProtonTemplate.id == ProtonTemplateVersion.template_id)
+    .where(
+        ProtonTemplate.account_id == bindparam("account_id"),
+        ProtonTemplate.region == bindparam("region"),
+        ProtonTemplate.kind == "ENVIRONMENT",
+        ProtonTemplate.name == bindparam("template_name"),
+        ProtonTemplateVersion.major == bindparam("major"),
+        ProtonTemplateVersion.minor == bindparam("minor"),
+    )
+)
+_HELD = (_d.id == bindparam("deployment_id")) & (_d.lease_owner == bindparam("owner")) & _d.finished.is_(False)
+_SETTLING = select(_d.account_id, _d.region, _d.environment_name, _d.operation, _d.target_state, _d.events).where(_HELD)
+_END = update(DEPLOYMENTS).where(_HELD)
+"""Ends a held deployment; the columns it sets are the keys of the parameters it runs with."""
+_ENVIRONMENT_ROW = _e.id == bindparam("environment_id")
+_UPDATE_ENVIRONMENT = update(ENVIRONMENTS).where(_ENVIRONMENT_ROW)
+_DELETE_ENVIRONMENT = delete(ENVIRONMENTS).where(_ENVIRONMENT_ROW)
+
+
+class Claimed(Protocol):
+    """A claimed deployment: the row of its `CLAIMED` columns."""
+
+    id: str
+    account_id: str
+    region: str
+    operation: str
+    stack_name: str
+    environment_name: str
+    cloud_account_id: str
+    role_arn: str | None
+    target_state: dict[str, Any]
+    attempts: int
 
 
 class LeaseLost(Exception):
@@ -67,12 +119,11 @@ class Plan:
     """No worker took this deployment before: nothing of it can exist in the cloud yet."""
 
 
-def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | str:
-    """The deployment's plan, or why it can't run (a message for FAILED)."""
-    environment = _environment(db, deployment)
+def plan_of(db: Connection, settings: Settings, deployment: Claimed) -> Plan | str:
+    """The plan of a claimed deployment (its `CLAIMED` columns), or why it can't run (a message for FAILED)."""
+    previous = list(db.scalar(_PREVIOUS_RESOURCES, _environment_key(deployment)) or [])
     cloud = cloud_of(db, settings, deployment.cloud_account_id, deployment.region)
     ledger = _ledger(db, deployment) if deployment.operation == "DELETE" else []
-    previous = list(environment.provisioned_resources or []) if environment is not None else []
     template_text, document = "", {}
     if deployment.operation != "DELETE":
         target = deployment.target_state
@@ -106,32 +157,31 @@ def plan_of(db: Session, settings: Settings, deployment: Deployment) -> Plan | s
     )  # fmt: skip
 
 
-def _environment(db: Session, deployment: Deployment) -> Environment | None:
-    return db.scalars(
-        select(Environment).where(
-            Environment.account_id == deployment.account_id,
-            Environment.region == deployment.region,
-            Environment.name == deployment.environment_name,
-        )
+def _environment_key(deployment: Any) -> dict[str, Any]:
+    """The parameters that find a deployment's environment row (from any row with its account_id, region and
+    environment_name)."""
+    return {
+        "account_id": deployment.account_id,
+        "region": deployment.region,
+        "environment_name": deployment.environment_name,
+    }
+
+
+def _version(db: Connection, deployment: Claimed, target: dict[str, Any]) -> Row[bytes | None, str | None] | None:
+    """The bundle and schema of the version the deployment targets."""
+    return db.execute(
+        _VERSION,
+        {
+            "account_id": deployment.account_id,
+            "region": deployment.region,
+            "template_name": target.get("templateName"),
+            "major": int(target.get("templateMajorVersion") or -1),
+            "minor": int(target.get("templateMinorVersion") or -1),
+        },
     ).first()
 
 
-def _version(db: Session, deployment: Deployment, target: dict[str, Any]) -> ProtonTemplateVersion | None:
-    return db.scalars(
-        select(ProtonTemplateVersion)
-        .join(ProtonTemplate, ProtonTemplate.id == ProtonTemplateVersion.template_id)
-        .where(
-            ProtonTemplate.account_id == deployment.account_id,
-            ProtonTemplate.region == deployment.region,
-            ProtonTemplate.kind == "ENVIRONMENT",
-            ProtonTemplate.name == target.get("templateName"),
-            ProtonTemplateVersion.major == int(target.get("templateMajorVersion") or -1),
-            ProtonTemplateVersion.minor == int(target.get("templateMinorVersion") or -1),
-        )
-    ).first()
-
-
-def _ledger(db: Session, deployment: Deployment) -> list[dict[str, Any]]:
+def _ledger(db: Session | Connection, deployment: Deployment | Claimed) -> list[dict[str, Any]]:
     """Every resource any deployment of this stack ever recorded (what a delete must leave no trace of)."""
     rows = db.scalars(
         select(Deployment.resources).where(
@@ -158,12 +208,11 @@ class Runner:
         self.guardrails = guardrails
         """Decides, before anything is created, whether the stack may run (see `guardrails`)."""
 
-    def run(self, deployment_id: str, owner: str, renew: Callable[[], None]) -> None:
-        with self.store.session() as db:
-            deployment = db.get(Deployment, deployment_id)
-            if deployment is None or deployment.finished or deployment.lease_owner != owner:
-                return
-            plan = plan_of(db, self.settings, deployment)
+    def run(self, claimed: Claimed, owner: str, renew: Callable[[], None]) -> None:
+        """Carry out a deployment this worker claimed (`claimed`: its `CLAIMED` columns)."""
+        deployment_id = claimed.id
+        with self.store.connection() as db:
+            plan = plan_of(db, self.settings, claimed)
         if isinstance(plan, str):
             self.settle(deployment_id, owner, StackResult(False, plan))
             return
@@ -217,50 +266,56 @@ class Runner:
 
     def settle(self, deployment_id: str, owner: str, result: StackResult, cancelled: bool = False) -> None:
         """Write the deployment's end and the environment's new state in one transaction."""
-        with self.store.session() as db:
-            deployment = db.get(Deployment, deployment_id)
-            if deployment is None or deployment.lease_owner != owner or deployment.finished:
+        held = {"deployment_id": deployment_id, "owner": owner}
+        with self.store.connection() as db:  # reads first: on SQLite the writes then hold the writer's turn briefly
+            deployment = db.execute(_SETTLING, held).first()
+            if deployment is None:
                 raise LeaseLost(deployment_id)
-            environment = _environment(db, deployment)  # read before any change: writes wait for the commit
+            environment_id = db.scalar(_ENVIRONMENT_ID, _environment_key(deployment))
             now = utcnow()
-            deleting = deployment.operation == "DELETE"
             if cancelled:
                 status = CANCELLED
-            elif deleting:
+            elif deployment.operation == "DELETE":
                 status = DELETE_COMPLETE if result.ok else DELETE_FAILED
             else:
                 status = SUCCEEDED if result.ok else FAILED
-            deployment.status, deployment.status_message = status, result.reason[:MAX_MESSAGE] or None
-            deployment.events = list(deployment.events or []) + result.events
-            deployment.outputs, deployment.resources = result.outputs, result.resources
-            deployment.finished, deployment.completed_at, deployment.updated_at = True, now, now
-            deployment.lease_owner, deployment.lease_until, deployment.step = None, None, "DONE"
-            if environment is None:
-                return
-            _apply_to_environment(db, environment, deployment, result, status, now)
+            ended = {
+                "status": status, "status_message": result.reason[:MAX_MESSAGE] or None,
+                "events": list(deployment.events or []) + result.events, "outputs": result.outputs,
+                "resources": result.resources, "finished": True, "completed_at": now, "updated_at": now,
+                "lease_owner": None, "lease_until": None, "step": "DONE",
+            }  # fmt: skip
+            if db.execute(_END, {**held, **ended}).rowcount != 1:
+                raise LeaseLost(deployment_id)
+            if environment_id is not None:
+                _apply_to_environment(db, environment_id, deployment, deployment_id, result, status, now)
 
 
 def _apply_to_environment(
-    db: Session, environment: Environment, deployment: Deployment, result: StackResult, status: str, now: Any
-) -> None:
+    db: Connection, environment_id: int, deployment: Any, deployment_id: str, result: StackResult, status: str,
+    now: Any,
+) -> None:  # fmt: skip
+    """The environment's new state after its deployment (`deployment`: its `_SETTLING` row) ended: it keeps its
+    last good state on failure."""
+    row = {"environment_id": environment_id}
     if deployment.operation == "DELETE":
         if result.ok:
-            db.delete(environment)
+            db.execute(_DELETE_ENVIRONMENT, row)
         else:
-            environment.deployment_status = DELETE_FAILED
-            environment.deployment_status_message = result.reason[:MAX_MESSAGE]
+            message = result.reason[:MAX_MESSAGE]
+            db.execute(_UPDATE_ENVIRONMENT, {**row, "deployment_status": DELETE_FAILED,
+                                             "deployment_status_message": message})  # fmt: skip
         return
-    environment.updated_at = now
+    values: dict[str, Any] = {"updated_at": now}
     if status == SUCCEEDED:
         target = deployment.target_state
-        environment.template_name = target["templateName"]
-        environment.template_major = int(target["templateMajorVersion"])
-        environment.template_minor = int(target["templateMinorVersion"])
-        environment.spec = target.get("spec")
-        environment.outputs, environment.provisioned_resources = result.outputs, result.resources
-        environment.last_succeeded_at = now
-        environment.last_succeeded_deployment_id = deployment.id
-        environment.deployment_status, environment.deployment_status_message = SUCCEEDED, None
+        values.update(
+            template_name=target["templateName"], template_major=int(target["templateMajorVersion"]),
+            template_minor=int(target["templateMinorVersion"]), spec=target.get("spec"), outputs=result.outputs,
+            provisioned_resources=result.resources, last_succeeded_at=now, last_succeeded_deployment_id=deployment_id,
+            deployment_status=SUCCEEDED, deployment_status_message=None,
+        )  # fmt: skip
     else:
-        environment.deployment_status = CANCELLED if status == CANCELLED else FAILED
-        environment.deployment_status_message = result.reason[:MAX_MESSAGE]
+        values.update(deployment_status=CANCELLED if status == CANCELLED else FAILED,
+                      deployment_status_message=result.reason[:MAX_MESSAGE])  # fmt: skip
+    db.execute(_UPDATE_ENVIRONMENT, {**row, **values})

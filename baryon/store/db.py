@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -50,6 +50,13 @@ class Store:
                 yield session
             for callback in session.info.pop("after_commit", ()):
                 callback()
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A unit of work of plain statements, without an ORM session: committed when the block ends normally,
+        rolled back on any exception."""
+        with self.engine.begin() as connection:
+            yield connection
 
     def begin(self) -> Session:
         """A session with an open transaction, for callers that commit later with `commit`."""
