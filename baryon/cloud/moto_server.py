@@ -15,7 +15,9 @@ Before it serves, moto is patched in this process (nothing in Baryon's process i
 * `AWS::IAM::Role` ignores `ManagedPolicyArns`: a connection role deployed from Proton's usual template ends
   up with no permissions. The listed policies are attached when the role is created or updated, and detached
   before the stack deletes it;
-* moto lists its own package folder on disk for every request it routes; the list is made once.
+* moto lists its own package folder on disk for every request it routes; the list is made once;
+* moto finds the account of every signed request by scanning each account's IAM in every partition; the
+  account of an access key, once found, is remembered (and checked to still hold the key).
 
 Each patch checks that moto still has the function it wraps and fails loudly otherwise; docs/local-cloud.md
 lists these with every other cover.
@@ -112,11 +114,38 @@ def _attach_managed_policies_of_roles() -> None:
     Role.delete_from_cloudformation_json = classmethod(delete)  # type: ignore[method-assign,assignment]
 
 
+def _remember_whose_access_keys() -> None:
+    from moto.iam import models
+    from moto.utilities.utils import PARTITION_NAMES
+
+    scan = models.get_account_id_from
+    known: dict[str, tuple[str, str]] = {}
+
+    def holding(account: str, partition: str, access_key: str) -> bool:
+        """Whether the account's IAM in that partition holds the key (building no backend to find out)."""
+        backends = models.iam_backends.get(account)
+        backend = backends.get(partition) if backends is not None else None
+        return backend is not None and access_key in backend.access_keys
+
+    def get_account_id_from(access_key: str) -> str:
+        found = known.get(access_key)
+        if found is not None and holding(*found, access_key):
+            return found[0]
+        account = scan(access_key)
+        partition = next((p for p in PARTITION_NAMES if holding(account, p, access_key)), None)
+        if partition is not None:
+            known[access_key] = account, partition
+        return account
+
+    models.get_account_id_from = get_account_id_from
+
+
 PATCHES = (
     _refresh_outputs_after_change_sets,
     _refuse_creating_a_stack_twice,
     _attach_managed_policies_of_roles,
     _list_moto_modules_once,
+    _remember_whose_access_keys,
 )
 
 

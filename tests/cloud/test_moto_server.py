@@ -65,3 +65,23 @@ def test_a_deleted_stacks_name_can_be_created_again(cfn: Any) -> None:
     cfn.create_change_set(StackName="again", ChangeSetName="two", TemplateBody=TEMPLATE, ChangeSetType="CREATE")
     cfn.execute_change_set(StackName="again", ChangeSetName="two")
     assert cfn.describe_stacks(StackName="again")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def _client(url: str, service: str, keys: dict[str, str]) -> Any:
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1", **keys)
+
+
+def test_a_signed_request_acts_in_the_account_of_its_keys_while_they_exist(cfn: Any) -> None:
+    """The server remembers whose access key signed a request; a deleted key no longer names that account."""
+    url = cfn.meta.endpoint_url
+    owner = "210987654321"
+    iam = _client(url, "iam", {"aws_access_key_id": "test", "aws_secret_access_key": "test"})
+    iam.meta.events.register("before-sign.*.*", lambda request, **_: request.headers.__setitem__(
+        "x-moto-account-id", owner))  # fmt: skip
+    iam.create_user(UserName="signer")
+    key = iam.create_access_key(UserName="signer")["AccessKey"]
+    keys = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    sts = _client(url, "sts", keys)
+    assert [sts.get_caller_identity()["Account"] for _ in range(3)] == [owner] * 3
+    iam.delete_access_key(UserName="signer", AccessKeyId=key["AccessKeyId"])
+    assert sts.get_caller_identity()["Account"] != owner
