@@ -41,6 +41,7 @@ from baryon.platform.tables import ProtonTemplate, ProtonTemplateVersion
 from baryon.platform.versions import USAGE_CHECKS
 from baryon.provisioning import rendering
 from baryon.provisioning.clouds import RoleRefused, cloud_of
+from baryon.provisioning.guardrails import read_role_policies
 from baryon.provisioning.tables import Deployment
 from baryon.provisioning.workflow import (
     CANCELLING,
@@ -197,12 +198,14 @@ def _role_of(call: Call, row: Environment) -> str | None:
 
 
 def _check_role(call: Call, account_id: str, role_arn: str | None) -> None:
-    """The target cloud lets Baryon act as the role (a ValidationException before anything is deployed)."""
+    """The target cloud lets Baryon act as the role (a ValidationException before anything is deployed). The
+    role's policies are read now too, for the deployment's guardrail check (see `guardrails.role_policies`)."""
     cloud = cloud_of(call.db, call.runtime.settings, account_id, call.region)
     try:
-        cloud.verify(role_arn or "")
+        session = cloud.verify(role_arn or "")
     except RoleRefused as refused:
         raise invalid(str(refused)) from None
+    read_role_policies(cloud, session, role_arn or "")
 
 
 def _queue(

@@ -184,13 +184,16 @@ class Cloud:
         _sessions[key] = session, expires
         return session
 
-    def verify(self, role_arn: str) -> None:
+    def verify(self, role_arn: str) -> CloudSession:
         """Check afresh that the cloud lets Baryon act as the role (RoleRefused when it won't): in the local
-        cloud, Baryon's own checks (moto's STS makes none); in AWS, an AssumeRole through its STS."""
+        cloud, Baryon's own checks (moto's STS makes none); in AWS, an AssumeRole through its STS. Returns a
+        session as the role, kept for `assume`."""
         if self.is_local:
             self._check_before_assuming(role_arn)
-        else:
-            self._assume_now(role_arn)
+            return self.assume(role_arn)
+        session, expires = self._assume_now(role_arn)
+        _sessions[(self.kind, self.endpoint_url, self.region, role_arn)] = session, expires
+        return session
 
     def _check_before_assuming(self, role_arn: str) -> None:
         """What must hold before any AssumeRole: a role ARN, a cloud to ask, and (local cloud) the role's

@@ -162,6 +162,13 @@ def role_policies(cloud: Cloud, session: CloudSession, role_name: str, account: 
     return tuple(found)
 
 
+def read_role_policies(cloud: Cloud, session: CloudSession, role_arn: str) -> None:
+    """Read a role's policies ahead of its deployments' guardrail checks (they find them in `_policies`)."""
+    match = ROLE_ARN.match(role_arn)
+    if match is not None:
+        role_policies(cloud, session, match["name"], match["account"])
+
+
 def _managed_document(iam: Any, arn: str) -> str:
     name = arn.rsplit("/", 1)[-1]
     if arn.startswith("arn:aws:iam::aws:policy/") and name in AWS_MANAGED:
