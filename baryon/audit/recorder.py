@@ -11,8 +11,9 @@ import logging
 import queue
 import threading
 from datetime import UTC
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from baryon.audit.tables import AuditEvent
@@ -22,6 +23,7 @@ FLUSH_SECONDS = 0.2
 BATCH = 5000
 log = logging.getLogger("baryon.audit")
 _COLUMNS = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]
+_INSERT = insert(cast(Table, AuditEvent.__table__))
 
 
 def _insert_sql(sqlite: bool) -> str:
@@ -49,7 +51,8 @@ class AuditRecorder:
 
     @staticmethod
     def write_now(db: Session, event: dict[str, Any]) -> None:
-        db.add(AuditEvent(**event))
+        """Insert the event in the caller's transaction (a plain INSERT: no object for the session to track)."""
+        db.execute(_INSERT, event)
 
     def _run(self) -> None:
         """Wait for a first event, let a batch gather for FLUSH_SECONDS, write it in one transaction."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from baryon.edge.context import Call
@@ -96,11 +96,16 @@ def shape(row: Environment, summary: bool = False) -> Result:
     return result
 
 
+_ENVIRONMENT = select(Environment).where(
+    Environment.account_id == bindparam("account_id"),
+    Environment.region == bindparam("region"),
+    Environment.name == bindparam("name"),
+)
+"""Built once: every environment request looks its environment up."""
+
+
 def find_environment(call: Call, name: str) -> Environment | None:
-    query = select(Environment).where(
-        Environment.account_id == call.account_id, Environment.region == call.region, Environment.name == name
-    )
-    return call.db.scalars(query).first()
+    return call.db.scalars(_ENVIRONMENT, {"account_id": call.account_id, "region": call.region, "name": name}).first()
 
 
 def environment(call: Call, name: str) -> Environment:
