@@ -25,12 +25,19 @@ CREATE_COMPLETE (with its outputs) and DescribeStackResources, in the same accou
 header (default), or with `--direct-auth assume` as the member's Proton role, assumed for every stack (Baryon
 assumes it once per role and reuses the session, as an SDK's assume-role credentials do).
 
-Prints both wall times, deployments per second, the ratio Baryon / direct (goal <= 1.3) and the control
-plane's CPU share during part A: Baryon's CPU seconds / (Baryon's + the cloud's), from /proc/PID/stat.
+Part C, the floor, on another fresh cloud: `--workers` threads make, per stack, the cloud calls Baryon makes
+for it, with no control plane in between: CreateChangeSet and ExecuteChangeSet (the issue asks for a change
+set) as the member's Proton role (assumed once per role and reused, as Baryon does), DescribeStacks until done,
+DescribeStackResources. No control plane can be faster than this; floor / direct is what the cloud itself
+charges for Baryon's way of deploying, Baryon / floor what the control plane adds.
+
+Prints the wall times, deployments per second, the ratio Baryon / direct (goal <= 1.3), floor / direct,
+Baryon / floor, and the control plane's CPU share during part A: Baryon's CPU seconds / (Baryon's + the
+cloud's), from /proc/PID/stat.
 
 Run: `python bench/bench_provisioning.py [--environments 200 --accounts 20 --workers 8] [--quick]
 [--direct-auth header|assume] [--py-spy OUT] [--py-spy-moto OUT] [--py-spy-mode cpu|wall]` (a .txt profile
-is py-spy's raw collapsed stacks, .json speedscope, anything else a flame graph SVG). About 2 minutes.
+is py-spy's raw collapsed stacks, .json speedscope, anything else a flame graph SVG). About 2.5 minutes.
 """
 
 from __future__ import annotations
@@ -418,16 +425,21 @@ def read_back(cloud: str, envs: list[Env]) -> None:
         env.tags = cfn.describe_stacks(StackName=env.stack)["Stacks"][0].get("Tags") or []
 
 
-def set_up_direct(cloud: str, envs: list[Env], assume: bool) -> dict[str, Callable[[], Any]]:
-    """The members' roles in the fresh cloud, warmed up as part A's was; per account, how the direct loop gets a
-    CloudFormation client: moto's account header (one client per account, made here), or AssumeRole into the
-    member's Proton role for every stack."""
+def roles_ready(cloud: str, envs: list[Env]) -> list[Member]:
+    """The members' Proton roles made in a fresh cloud and warmed up as part A's were."""
     members = list({env.member.account: env.member for env in envs}.values())
     for member in members:
         proton_role(cloud, member.account)
     warm_up(cloud, members)
+    return members
+
+
+def set_up_direct(cloud: str, envs: list[Env], assume: bool) -> dict[str, Callable[[], Any]]:
+    """The members' roles in the fresh cloud, warmed up as part A's was; per account, how the direct loop gets a
+    CloudFormation client: moto's account header (one client per account, made here), or AssumeRole into the
+    member's Proton role for every stack."""
     factories: dict[str, Callable[[], Any]] = {}
-    for member in members:
+    for member in roles_ready(cloud, envs):
         if assume:
             sts = cloud_client(cloud, "sts", member.account)
 
@@ -442,8 +454,42 @@ def set_up_direct(cloud: str, envs: list[Env], assume: bool) -> dict[str, Callab
     return factories
 
 
+def set_up_floor(cloud: str, envs: list[Env]) -> dict[str, Callable[[], Any]]:
+    """Per account of a fresh cloud, a CloudFormation client as the member's Proton role, assumed once (on first
+    use, in the timed run) and reused, as Baryon does."""
+    factories: dict[str, Callable[[], Any]] = {}
+    for member in roles_ready(cloud, envs):
+        made: list[Any] = []
+        lock = threading.Lock()
+
+        def factory(role: str = member.role_arn, account: str = member.account, made: list[Any] = made,
+                    lock: threading.Lock = lock) -> Any:  # fmt: skip
+            with lock:
+                if not made:
+                    sts = cloud_client(cloud, "sts", account)
+                    creds = sts.assume_role(RoleArn=role, RoleSessionName="bench-floor")["Credentials"]
+                    made.append(cloud_client(cloud, "cloudformation", "", creds))
+                return made[0]
+
+        factories[member.account] = factory
+    return factories
+
+
 def deploy_direct(cfn: Any, env: Env) -> None:
     cfn.create_stack(StackName=env.stack, TemplateBody=env.template_body, Capabilities=CAPABILITIES, Tags=env.tags)
+    _until_created(cfn, env)
+
+
+def deploy_floor(cfn: Any, env: Env) -> None:
+    change_set = f"floor-{env.name}"
+    cfn.create_change_set(StackName=env.stack, ChangeSetName=change_set, ChangeSetType="CREATE",
+                          TemplateBody=env.template_body, Capabilities=CAPABILITIES, Tags=env.tags)  # fmt: skip
+    cfn.execute_change_set(StackName=env.stack, ChangeSetName=change_set)
+    _until_created(cfn, env)
+
+
+def _until_created(cfn: Any, env: Env) -> None:
+    """DescribeStacks until the stack is done (it must be CREATE_COMPLETE with outputs), then its resources."""
     while True:
         stack = cfn.describe_stacks(StackName=env.stack)["Stacks"][0]
         if not stack["StackStatus"].endswith("_IN_PROGRESS"):
@@ -454,7 +500,10 @@ def deploy_direct(cfn: Any, env: Env) -> None:
     cfn.describe_stack_resources(StackName=env.stack)
 
 
-def run_direct(moto: Moto, envs: list[Env], workers: int, factories: dict[str, Callable[[], Any]]) -> Timed:
+def run_direct(
+    moto: Moto, envs: list[Env], workers: int, factories: dict[str, Callable[[], Any]],
+    deploy: Callable[[Any, Env], None] = deploy_direct,
+) -> Timed:  # fmt: skip
     work: queue.Queue[Env] = queue.Queue()
     for env in envs:
         work.put(env)
@@ -467,7 +516,7 @@ def run_direct(moto: Moto, envs: list[Env], workers: int, factories: dict[str, C
             except queue.Empty:
                 return
             try:
-                deploy_direct(factories[env.member.account](), env)
+                deploy(factories[env.member.account](), env)
             except BaseException as error:  # reported after the run
                 errors.append(error)
 
@@ -550,6 +599,8 @@ def main() -> None:
     with moto_process(CLOUD_MODULE) as cloud_b:
         factories = set_up_direct(cloud_b.url, envs, args.direct_auth == "assume")
         theirs = run_direct(cloud_b, envs, args.workers, factories)
+    with moto_process(CLOUD_MODULE) as cloud_c:
+        floor = run_direct(cloud_c, envs, args.workers, set_up_floor(cloud_c.url, envs), deploy_floor)
     n = len(envs)
     share = ours.baryon_cpu / (ours.baryon_cpu + ours.moto_cpu)
     print(
@@ -560,6 +611,10 @@ def main() -> None:
         f"  direct: {theirs.seconds:7.2f} s  {n / theirs.seconds:6.2f} deployments/s  "
         f"CPU moto {theirs.moto_cpu:.1f} s, bench client {theirs.client_cpu:.1f} s  (auth: {args.direct_auth})"
     )
+    print(
+        f"  floor:  {floor.seconds:7.2f} s  {n / floor.seconds:6.2f} deployments/s  CPU moto {floor.moto_cpu:.1f} s, "
+        f"bench client {floor.client_cpu:.1f} s  (Baryon's cloud calls, no control plane)"
+    )
     print(f"control plane CPU share during part A: {share:.1%} (baryon / (baryon + moto))")
     print(
         f"CPU per deployment: baryon {ours.baryon_cpu / n * 1000:.0f} ms + cloud {ours.moto_cpu / n * 1000:.0f} ms; "
@@ -567,6 +622,7 @@ def main() -> None:
         "(less noisy than wall times on a shared machine)"
     )
     ratio = ours.seconds / theirs.seconds
+    print(f"floor/direct = {floor.seconds / theirs.seconds:.2f}, baryon/floor = {ours.seconds / floor.seconds:.2f}")
     print(f"ratio baryon/direct wall time = {ratio:.2f} (goal <= {GOAL}); total run {time.monotonic() - clock:.0f} s")
 
 
