@@ -129,23 +129,23 @@ def template(call: Call, kind: Kind, name: str) -> ProtonTemplate:
     return found
 
 
-_VERSIONS = select(ProtonTemplateVersion).where(ProtonTemplateVersion.template_id == bindparam("template_id"))
-_IN_ORDER = (ProtonTemplateVersion.major, ProtonTemplateVersion.minor)
-_VERSIONS_WITHOUT_BUNDLES = _VERSIONS.options(defer(ProtonTemplateVersion.bundle)).order_by(*_IN_ORDER)
+_VERSIONS = (
+    select(ProtonTemplateVersion)
+    .where(ProtonTemplateVersion.template_id == bindparam("template_id"))
+    .order_by(ProtonTemplateVersion.major, ProtonTemplateVersion.minor)
+)
+_VERSIONS_WITHOUT_BUNDLES = _VERSIONS.options(defer(ProtonTemplateVersion.bundle))
+"""Built once: every deployment request reads its template's versions."""
 
 
 def versions_of(
     call: Call, template: ProtonTemplate, major: int | None = None, bundles: bool = True
 ) -> list[ProtonTemplateVersion]:
     """A template's versions in order; `bundles=False` leaves their bundles (up to 5 MB each) unread."""
-    if not bundles and major is None:  # what every deployment request reads
-        return list(call.db.scalars(_VERSIONS_WITHOUT_BUNDLES, {"template_id": template.id}))
-    query = _VERSIONS
-    if not bundles:
-        query = query.options(defer(ProtonTemplateVersion.bundle))
+    query = _VERSIONS if bundles else _VERSIONS_WITHOUT_BUNDLES
     if major is not None:
         query = query.where(ProtonTemplateVersion.major == major)
-    return list(call.db.scalars(query.order_by(*_IN_ORDER), {"template_id": template.id}))
+    return list(call.db.scalars(query, {"template_id": template.id}))
 
 
 def version(call: Call, kind: Kind, template: ProtonTemplate, major: str, minor: str) -> ProtonTemplateVersion:

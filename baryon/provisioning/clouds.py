@@ -176,23 +176,26 @@ class Cloud:
     def assume(self, role_arn: str) -> CloudSession:
         """A session acting as `role_arn` in its account (RoleRefused when the cloud won't allow it): the last
         one issued, while it is far from its expiry."""
-        key = (self.kind, self.endpoint_url, self.region, role_arn)
-        known = _sessions.get(key)
+        known = _sessions.get(self._session_key(role_arn))
         if known is not None and known[1] - datetime.now(UTC) > REUSE_MARGIN:
             return known[0]
-        session, expires = self._assume_now(role_arn)
-        _sessions[key] = session, expires
-        return session
+        return self._assume_and_keep(role_arn)
 
     def verify(self, role_arn: str) -> CloudSession:
         """Check afresh that the cloud lets Baryon act as the role (RoleRefused when it won't): in the local
         cloud, Baryon's own checks (moto's STS makes none); in AWS, an AssumeRole through its STS. Returns a
         session as the role, kept for `assume`."""
         if self.is_local:
-            self._check_before_assuming(role_arn)
+            self._check_before_assuming(role_arn)  # even when a session is kept: the role may have changed
             return self.assume(role_arn)
+        return self._assume_and_keep(role_arn)
+
+    def _session_key(self, role_arn: str) -> tuple[str, str | None, str, str]:
+        return self.kind, self.endpoint_url, self.region, role_arn
+
+    def _assume_and_keep(self, role_arn: str) -> CloudSession:
         session, expires = self._assume_now(role_arn)
-        _sessions[(self.kind, self.endpoint_url, self.region, role_arn)] = session, expires
+        _sessions[self._session_key(role_arn)] = session, expires
         return session
 
     def _check_before_assuming(self, role_arn: str) -> None:
