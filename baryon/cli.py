@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,9 +17,6 @@ from baryon.cli_options import DatabaseUrl, DataDir, open_store
 from baryon.cli_policy import policy_app
 from baryon.cli_template import template_app
 from baryon.config import DEFAULT_DATA_DIR, Settings
-
-if TYPE_CHECKING:
-    pass
 
 SWITCH_INTERVAL = 0.0005
 """Seconds a thread may hold the GIL while others wait. Requests hop between the event loop, worker threads

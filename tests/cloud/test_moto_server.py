@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import boto3
@@ -85,3 +87,26 @@ def test_a_signed_request_acts_in_the_account_of_its_keys_while_they_exist(cfn: 
     assert [sts.get_caller_identity()["Account"] for _ in range(3)] == [owner] * 3
     iam.delete_access_key(UserName="signer", AccessKeyId=key["AccessKeyId"])
     assert sts.get_caller_identity()["Account"] != owner
+
+
+DRAIN_PROBE = """
+import socket
+from baryon.cloud.moto_server import _answer_without_waiting_for_hangup
+from werkzeug import serving
+
+_answer_without_waiting_for_hangup()
+ours, client = socket.socketpair()
+selector = serving.selectors.DefaultSelector()
+selector.register(ours, serving.selectors.EVENT_READ)
+print(len(selector.select(timeout=None)))  # the client sent nothing more and did not hang up
+client.sendall(b"left over")
+print(len(selector.select(timeout=None)))  # what has arrived is still drained
+"""
+
+
+def test_after_an_answer_the_server_drains_what_arrived_without_waiting_for_the_client() -> None:
+    """werkzeug's handler waits for more of the request after every response; the local cloud's server takes
+    what is there and goes on. Unpatched, the first `select` would wait forever (the probe would not end)."""
+    probe = subprocess.run([sys.executable, "-c", DRAIN_PROBE], capture_output=True, text=True, timeout=120)
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.split() == ["0", "1"]
