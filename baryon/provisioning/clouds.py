@@ -176,19 +176,25 @@ class Cloud:
     def assume(self, role_arn: str) -> CloudSession:
         """A session acting as `role_arn` in its account (RoleRefused when the cloud won't allow it): the last
         one issued, while it is far from its expiry."""
-        known = _sessions.get(self._session_key(role_arn))
-        if known is not None and known[1] - datetime.now(UTC) > REUSE_MARGIN:
-            return known[0]
-        return self._assume_and_keep(role_arn)
+        kept = self._kept(role_arn)
+        return kept if kept is not None else self._assume_and_keep(role_arn)
 
     def verify(self, role_arn: str) -> CloudSession:
         """Check afresh that the cloud lets Baryon act as the role (RoleRefused when it won't): in the local
         cloud, Baryon's own checks (moto's STS makes none); in AWS, an AssumeRole through its STS. Returns a
         session as the role, kept for `assume`."""
-        if self.is_local:
-            self._check_before_assuming(role_arn)  # even when a session is kept: the role may have changed
-            return self.assume(role_arn)
-        return self._assume_and_keep(role_arn)
+        kept = self._kept(role_arn) if self.is_local else None
+        if kept is None:
+            return self._assume_and_keep(role_arn)  # checks before assuming
+        self._check_before_assuming(role_arn)  # a session is kept, but the role may have changed since
+        return kept
+
+    def _kept(self, role_arn: str) -> CloudSession | None:
+        """The session last issued for the role, while it is far from its expiry."""
+        known = _sessions.get(self._session_key(role_arn))
+        if known is not None and known[1] - datetime.now(UTC) > REUSE_MARGIN:
+            return known[0]
+        return None
 
     def _session_key(self, role_arn: str) -> tuple[str, str | None, str, str]:
         return self.kind, self.endpoint_url, self.region, role_arn
