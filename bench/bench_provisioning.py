@@ -31,13 +31,18 @@ set) as the member's Proton role (assumed once per role and reused, as Baryon do
 DescribeStackResources. No control plane can be faster than this; floor / direct is what the cloud itself
 charges for Baryon's way of deploying, Baryon / floor what the control plane adds.
 
-Prints the wall times, deployments per second, the ratio Baryon / direct (goal <= 1.3), floor / direct,
-Baryon / floor, and the control plane's CPU share during part A: Baryon's CPU seconds / (Baryon's + the
-cloud's), from /proc/PID/stat.
+A round is parts A, B and C, each on fresh servers (Baryon's setup is redone too); `--rounds` of them (default
+3) run one after another, and the verdict is the median of the rounds' ratios: on this shared machine one pair
+of wall times swings by a third between runs of the same code, more than the gap the goal is about.
 
-Run: `python bench/bench_provisioning.py [--environments 200 --accounts 20 --workers 8] [--quick]
-[--direct-auth header|assume] [--py-spy OUT] [--py-spy-moto OUT] [--py-spy-mode cpu|wall]` (a .txt profile
-is py-spy's raw collapsed stacks, .json speedscope, anything else a flame graph SVG). About 2.5 minutes.
+Prints, per round, the wall times, deployments per second, the ratio Baryon / direct, floor / direct, Baryon /
+floor, and the control plane's CPU share during part A: Baryon's CPU seconds / (Baryon's + the cloud's), from
+/proc/PID/stat; then every round's ratio and their median (goal <= 1.3).
+
+Run: `python bench/bench_provisioning.py [--environments 200 --accounts 20 --workers 8] [--rounds 3] [--quick]
+[--direct-auth header|assume] [--py-spy OUT] [--py-spy-moto OUT] [--py-spy-mode cpu|wall]` (profiles record
+round 1's part A; a .txt profile is py-spy's raw collapsed stacks, .json speedscope, anything else a flame
+graph SVG). About 100 s a round.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ import json
 import os
 import queue
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -561,19 +567,21 @@ def py_spy(pid: int, output: str | None, mode: str) -> Iterator[None]:
         print(f"py-spy profile of pid {pid} during part A: {output}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--environments", type=int, default=200)
-    parser.add_argument("--accounts", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--quick", action="store_true", help="smoke run: 24 environments in 4 accounts")
-    parser.add_argument("--direct-auth", choices=("header", "assume"), default="header")
-    parser.add_argument("--py-spy", metavar="OUTPUT", help="record the Baryon server with py-spy during part A")
-    parser.add_argument("--py-spy-moto", metavar="OUTPUT", help="record part A's moto server with py-spy")
-    parser.add_argument("--py-spy-mode", choices=("cpu", "wall"), default="cpu")
-    args = parser.parse_args()
-    if args.quick:
-        args.environments, args.accounts = 24, 4
+@dataclass
+class Round:
+    """One round's three parts, each on fresh servers."""
+
+    baryon: Timed
+    direct: Timed
+    floor: Timed
+
+    @property
+    def ratio(self) -> float:
+        return self.baryon.seconds / self.direct.seconds
+
+
+def run_round(args: argparse.Namespace, number: int) -> Round:
+    """Set up a fresh Baryon and cloud, run parts A, B and C, print the round's figures."""
     env = {
         "BARYON_PROVISIONING_WORKERS": str(args.workers),
         "BARYON_PROVISIONING_STEP_DELAY_SECONDS": "0",
@@ -586,13 +594,13 @@ def main() -> None:
             template, envs = set_up(server, cloud_a.url, args.environments, args.accounts)
             connected = sum(1 for e in envs if e.connection_id)
             print(
-                f"{len(envs)} environments in {args.accounts} member accounts ({connected} of the management account "
-                f"through connections, {len(envs) - connected} the members' own), {args.workers} workers; "
-                f"setup {time.monotonic() - clock:.1f} s"
+                f"round {number}: {len(envs)} environments in {args.accounts} member accounts ({connected} of the "
+                f"management account through connections, {len(envs) - connected} the members' own), "
+                f"{args.workers} workers; setup {time.monotonic() - clock:.1f} s"
             )
             with (
-                py_spy(server.process.pid, args.py_spy, args.py_spy_mode),
-                py_spy(cloud_a.process.pid, args.py_spy_moto, args.py_spy_mode),
+                py_spy(server.process.pid, args.py_spy if number == 1 else None, args.py_spy_mode),
+                py_spy(cloud_a.process.pid, args.py_spy_moto if number == 1 else None, args.py_spy_mode),
             ):
                 ours = run_baryon(server, cloud_a, template, envs, args.workers)
             read_back(cloud_a.url, envs)
@@ -601,8 +609,8 @@ def main() -> None:
         theirs = run_direct(cloud_b, envs, args.workers, factories)
     with moto_process(CLOUD_MODULE) as cloud_c:
         floor = run_direct(cloud_c, envs, args.workers, set_up_floor(cloud_c.url, envs), deploy_floor)
+    result = Round(ours, theirs, floor)
     n = len(envs)
-    share = ours.baryon_cpu / (ours.baryon_cpu + ours.moto_cpu)
     print(
         f"  baryon: {ours.seconds:7.2f} s  {n / ours.seconds:6.2f} deployments/s  "
         f"CPU baryon {ours.baryon_cpu:.1f} s, moto {ours.moto_cpu:.1f} s, bench client {ours.client_cpu:.1f} s"
@@ -615,15 +623,44 @@ def main() -> None:
         f"  floor:  {floor.seconds:7.2f} s  {n / floor.seconds:6.2f} deployments/s  CPU moto {floor.moto_cpu:.1f} s, "
         f"bench client {floor.client_cpu:.1f} s  (Baryon's cloud calls, no control plane)"
     )
-    print(f"control plane CPU share during part A: {share:.1%} (baryon / (baryon + moto))")
+    share = ours.baryon_cpu / (ours.baryon_cpu + ours.moto_cpu)
+    print(f"  control plane CPU share during part A: {share:.1%} (baryon / (baryon + moto))")
     print(
-        f"CPU per deployment: baryon {ours.baryon_cpu / n * 1000:.0f} ms + cloud {ours.moto_cpu / n * 1000:.0f} ms; "
+        f"  CPU per deployment: baryon {ours.baryon_cpu / n * 1000:.0f} ms + cloud {ours.moto_cpu / n * 1000:.0f} ms; "
         f"direct: cloud {theirs.moto_cpu / n * 1000:.0f} ms + client {theirs.client_cpu / n * 1000:.0f} ms "
         "(less noisy than wall times on a shared machine)"
     )
-    ratio = ours.seconds / theirs.seconds
-    print(f"floor/direct = {floor.seconds / theirs.seconds:.2f}, baryon/floor = {ours.seconds / floor.seconds:.2f}")
-    print(f"ratio baryon/direct wall time = {ratio:.2f} (goal <= {GOAL}); total run {time.monotonic() - clock:.0f} s")
+    print(
+        f"  floor/direct = {floor.seconds / theirs.seconds:.2f}, baryon/floor = {ours.seconds / floor.seconds:.2f}, "
+        f"baryon/direct = {result.ratio:.2f}; round {time.monotonic() - clock:.0f} s"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--environments", type=int, default=200)
+    parser.add_argument("--accounts", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of parts A, B and C; the verdict is the median")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 24 environments in 4 accounts, one round")
+    parser.add_argument("--direct-auth", choices=("header", "assume"), default="header")
+    parser.add_argument("--py-spy", metavar="OUTPUT", help="record the Baryon server with py-spy during part A")
+    parser.add_argument("--py-spy-moto", metavar="OUTPUT", help="record part A's moto server with py-spy")
+    parser.add_argument("--py-spy-mode", choices=("cpu", "wall"), default="cpu")
+    args = parser.parse_args()
+    if args.quick:
+        args.environments, args.accounts, args.rounds = 24, 4, 1
+    clock = time.monotonic()
+    rounds = [run_round(args, number) for number in range(1, args.rounds + 1)]
+    ratios = [r.ratio for r in rounds]
+    floors = [r.floor.seconds / r.direct.seconds for r in rounds]
+    print(f"baryon/direct by round: {', '.join(f'{x:.2f}' for x in ratios)}")
+    print(f"floor/direct by round:  {', '.join(f'{x:.2f}' for x in floors)}")
+    print(
+        f"ratio baryon/direct wall time, median of {len(rounds)} rounds = {statistics.median(ratios):.2f} "
+        f"(goal <= {GOAL}); total run {time.monotonic() - clock:.0f} s"
+    )
 
 
 if __name__ == "__main__":
