@@ -28,11 +28,14 @@ lists these with every other cover.
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
+import selectors
 import signal
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -153,10 +156,6 @@ def _answer_without_waiting_for_hangup() -> None:
     answer and hang up (0.5 to 0.9 ms a request in the provisioning bench, a quarter to a third of a small
     request's time in the cloud). moto reads every request's body whole (its recorder and each service's
     handler do), so the drain only needs what has already arrived."""
-    import inspect
-    import selectors
-    import types
-
     from werkzeug import serving
 
     if DRAIN_WAIT not in inspect.getsource(serving.WSGIRequestHandler.run_wsgi):
