@@ -16,6 +16,8 @@ Before it serves, moto is patched in this process (nothing in Baryon's process i
   up with no permissions. The listed policies are attached when the role is created or updated, and detached
   before the stack deletes it;
 * moto lists its own package folder on disk for every request it routes; the list is made once;
+* moto lists the methods of a service's response class (with `inspect.getmembers`) for every request, to
+  check the action is one of them; each class's list is made once;
 * moto finds the account of every signed request by scanning each account's IAM in every partition; the
   account of an access key, once found, is remembered (and checked to still hold the key);
 * werkzeug's server, after every response, waits up to 10 ms for the client to hang up (it drains what is left
@@ -80,6 +82,21 @@ def _list_moto_modules_once() -> None:
 
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
+
+
+def _list_response_methods_once() -> None:
+    from moto.core import responses
+
+    listed: dict[type, frozenset[str]] = {}
+    listing = responses.method_names_from_class
+
+    def method_names_from_class(clazz: type) -> frozenset[str]:
+        names = listed.get(clazz)
+        if names is None:
+            names = listed[clazz] = frozenset(listing(clazz))
+        return names
+
+    responses.method_names_from_class = method_names_from_class  # type: ignore[assignment]
 
 
 def _attach_managed_policies_of_roles() -> None:
@@ -175,6 +192,7 @@ PATCHES = (
     _refuse_creating_a_stack_twice,
     _attach_managed_policies_of_roles,
     _list_moto_modules_once,
+    _list_response_methods_once,
     _remember_whose_access_keys,
     _answer_without_waiting_for_hangup,
 )
