@@ -7,8 +7,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import yaml
 
-from baryon.templates import Bundle, TemplateKind, bundle_from_files
+from baryon.templates import Bundle, TemplateKind, bundle_from_files, yamlio
 
 SAMPLES = Path(__file__).parents[3] / "shared" / "fixtures" / "proton-samples"
 CHECKER = SAMPLES / "aws-samples+aws-proton-template-checker-action" / "test" / "sample_templates"
@@ -22,6 +23,16 @@ REFUSED = {
         "service_instance.inputs.this_does is not defined"
     ),
 }
+
+
+class ReferenceCloudFormationLoader(yaml.SafeLoader):
+    """PyYAML's own construction of a CloudFormation template (short forms as `yamlio` reads them, timestamps
+    left as text): what `yamlio.load_cloudformation` must give."""
+
+    yaml_implicit_resolvers = yamlio._CloudFormationLoader.yaml_implicit_resolvers
+
+
+ReferenceCloudFormationLoader.add_multi_constructor("!", yamlio._short_form)
 
 
 def need_samples() -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from baryon.templates import yamlio
 from baryon.templates.errors import BundleError
+from tests.templates.fixtures import ReferenceCloudFormationLoader
 
 EDGE_CASES = [
     "",
@@ -84,3 +85,74 @@ def test_aliases_stay_shared() -> None:
     assert doc["a"] is doc["c"]
     loop = yamlio.load_yaml("&a [*a]\n", "spec")
     assert loop[0] is loop
+
+
+# -- CloudFormation templates: short-form functions, timestamps left as text ------------------------------------
+
+CLOUDFORMATION_CASES = [
+    "A: !Ref X\nB: !GetAtt A.B.C\nC: !GetAtt [A, B]\n",
+    "A: !Sub [x, {a: !Ref Y}]\nB: !Select [0, !GetAZs '']\nC: !Condition Flag\n",
+    "A: !If [c, !Ref X, !Ref 'AWS::NoValue']\nB: !Join ['', [a, !Ref B]]\n",
+    "A: !Base64 {Fn::Sub: x}\nB: !Cidr [!GetAtt V.CidrBlock, 2, 8]\n",
+    "A: !Ref\nB: !Sub ''\nC: ! x\n",
+    "A: 2020-01-01\nB: 2020-01-01 10:00:00\nC: !Ref 2020-01-01\n",
+    "A: &x !Ref X\nB: *x\n",
+    "A: &x {B: !Ref X}\nC: *x\n",
+    "A: !Ref {Fn::GetAtt: [a, b]}\n" + "B: " + "!Sub [" * 70 + "]" * 70 + "\n",
+    "? !Ref A\n: 1\n",
+    "A: !Ref [\n",
+    "A:\n- !Ref X\n- !!str 1\n- !!int '2'\n- yes\n",
+]
+
+
+def _cloudformation_outcome(text: str, reference: bool) -> tuple[str, str]:
+    try:
+        if reference:
+            return "value", repr(yaml.load(text, Loader=ReferenceCloudFormationLoader))
+        return "value", repr(yamlio.load_cloudformation(text, "template"))
+    except BundleError as exc:
+        return "BundleError", exc.message
+    except yaml.YAMLError as exc:
+        return "BundleError", str(exc)  # the reference reports PyYAML's error; compared on the kind below
+    except Exception as exc:
+        return type(exc).__name__, str(exc)
+
+
+@pytest.mark.parametrize("text", CLOUDFORMATION_CASES)
+def test_cloudformation_templates_load_as_pyyaml_builds_them(text: str) -> None:
+    fast, reference = _cloudformation_outcome(text, False), _cloudformation_outcome(text, True)
+    assert fast[0] == reference[0]
+    if fast[0] == "value":
+        assert fast[1] == reference[1]
+
+
+_STR, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map"
+_FUNCTIONS = st.sampled_from(["!Ref", "!GetAtt", "!Sub", "!Join", "!Select", "!If", "!Condition", "!GetAZs"])
+_scalar_nodes = st.builds(
+    lambda tag, value: yaml.ScalarNode(tag, value),
+    st.sampled_from([_STR]) | _FUNCTIONS,
+    st.text(max_size=10),
+) | st.builds(lambda value: yaml.ScalarNode("tag:yaml.org,2002:int", str(value)), st.integers())
+_nodes = st.recursive(
+    _scalar_nodes,
+    lambda inner: (
+        st.builds(
+            lambda tag, items: yaml.SequenceNode(tag, items),
+            st.sampled_from(["tag:yaml.org,2002:seq"]) | _FUNCTIONS,
+            st.lists(inner, max_size=4),
+        )
+        | st.builds(
+            lambda tag, pairs: yaml.MappingNode(tag, [(yaml.ScalarNode(_STR, k), v) for k, v in pairs]),
+            st.sampled_from([_MAP]) | _FUNCTIONS,
+            st.lists(st.tuples(st.text(max_size=6), inner), max_size=4, unique_by=lambda pair: pair[0]),
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_nodes)
+def test_cloudformation_short_forms_anywhere_load_as_pyyaml_builds_them(node: Any) -> None:
+    text = yaml.serialize(yaml.MappingNode(_MAP, [(yaml.ScalarNode(_STR, "A"), node)]))
+    assert yamlio.load_cloudformation(text, "template") == yaml.load(text, Loader=ReferenceCloudFormationLoader)
