@@ -7,7 +7,6 @@ import tarfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from baryon.templates import Bundle, TemplateKind, bundle_from_files, yamlio
 
@@ -25,9 +24,10 @@ REFUSED = {
 }
 
 
-class ReferenceCloudFormationLoader(yaml.SafeLoader):
-    """PyYAML's own construction of a CloudFormation template (short forms as `yamlio` reads them, timestamps
-    left as text): what `yamlio.load_cloudformation` must give."""
+class ReferenceCloudFormationLoader(yamlio._SafeLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's own construction of a CloudFormation template, with the same parser (libyaml's when PyYAML has
+    it), short forms as `yamlio` reads them and timestamps left as text: what `yamlio.load_cloudformation` must
+    give, and what it used before it had its direct constructor."""
 
     yaml_implicit_resolvers = yamlio._CloudFormationLoader.yaml_implicit_resolvers
 
