@@ -17,6 +17,15 @@ _DEFAULT_TAGS = {_ScalarNode: _STR, _SequenceNode: _SEQ, _MappingNode: _MAP}
 _MAX_DEPTH = 64
 
 
+def _lookup_tables(
+    resolvers: dict[str | None, list[tuple[str, Any]]],
+) -> tuple[dict[str, tuple[tuple[str, Any], ...]], tuple[tuple[str, Any], ...]]:
+    """PyYAML's implicit resolvers as `_Loader.resolve` looks them up: those for a scalar's first character
+    followed by those for any character, and those for any character alone."""
+    wildcard = tuple(resolvers.get(None, ()))
+    return {first: tuple(found) + wildcard for first, found in resolvers.items() if first is not None}, wildcard
+
+
 class _Indirect(Exception):
     """A node the direct constructor leaves to PyYAML's: other tags, merge keys, aliases, deep nesting."""
 
@@ -29,12 +38,7 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type, unused-ignore]
     and nulls are built directly rather than through PyYAML's generator machinery. Anything else is built by
     PyYAML, so results and errors are the same."""
 
-    _implicit = {
-        first: tuple(resolvers) + tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
-        for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
-        if first is not None
-    }
-    _wildcard = tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
+    _implicit, _wildcard = _lookup_tables(_SafeLoader.yaml_implicit_resolvers)
     _scalars = {_TAG + n: _SafeLoader.yaml_constructors[_TAG + n] for n in ("null", "bool", "int", "float")}
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -118,11 +122,7 @@ class _CloudFormationLoader(_Loader):  # type: ignore[misc, valid-type, unused-i
         first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
         for first, resolvers in _SafeLoader.yaml_implicit_resolvers.items()
     }
-    _implicit = {
-        first: tuple((tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP)
-        for first, resolvers in _Loader._implicit.items()
-    }
-    _wildcard = tuple((tag, regexp) for tag, regexp in _Loader._wildcard if tag != _TIMESTAMP)
+    _implicit, _wildcard = _lookup_tables(yaml_implicit_resolvers)
 
     def _direct(self, node: Any, seen: set[int], depth: int) -> Any:
         tag = node.tag
